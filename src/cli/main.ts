@@ -1,0 +1,46 @@
+import { describeError } from '../errors.js';
+import { readVersion } from '../version.js';
+import { CliExit, ExitCode, usageError } from './exit.js';
+import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs } from './flags.js';
+import { artifactHelp, rootHelp } from './help.js';
+
+export interface CliIO {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** Runs one invocation and returns its exit code; never throws. */
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    if (e instanceof CliExit) {
+      // one line, as scripts grep it; usage errors point at the help
+      const hint = e.exitCode === ExitCode.usage ? " (see 'kubectl verify --help')" : '';
+      io.stderr.write(`error: ${e.message}${hint}\n`);
+      return e.exitCode;
+    }
+    io.stderr.write(`error: ${describeError(e)}\n`);
+    return ExitCode.operational;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'artifact') {
+    const args = parseArgs(argv.slice(1), [...artifactFlags, ...commonFlags]);
+    if (flagBool(args, 'help')) return print(io, artifactHelp());
+    if (args.positionals.length !== 1) throw usageError(`artifact takes exactly one REF, got ${args.positionals.length}`);
+    throw new CliExit(ExitCode.operational, 'verifying a single artifact is not available in this build yet');
+  }
+  if (argv[0] === 'version') return print(io, readVersion());
+  const args = parseArgs(argv, [...kubectlFlags, ...auditFlags, ...commonFlags]);
+  if (flagBool(args, 'help')) return print(io, rootHelp());
+  if (flagBool(args, 'version')) return print(io, readVersion());
+  if (args.positionals.length > 0) throw usageError(`unknown command "${args.positionals[0]}" for "kubectl verify"`);
+  throw new CliExit(ExitCode.operational, 'auditing a cluster is not available in this build yet');
+}
+
+function print(io: CliIO, text: string): number {
+  io.stdout.write(`${text}\n`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Builds the lab's real tools from Go modules, pinned in versions.env, into a cache outside the repo.
+#   build.sh [signing|cluster|all]   (default: signing)
+# Cache: $KUBECTL_VERIFY_LAB_CACHE or ~/.cache/kubectl-verify-lab. A tool is rebuilt only when its
+# version changes. Progress goes to stderr, with a heartbeat while the Go compiler works.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+. "$here/versions.env"
+stage=${1:-signing}
+cache=${KUBECTL_VERIFY_LAB_CACHE:-$HOME/.cache/kubectl-verify-lab}
+mkdir -p "$cache/bin" "$cache/work"
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
+export GOMODCACHE="$cache/gomod" GOCACHE="$cache/gocache"
+start_all=$(date +%s)
+
+say() { printf '[lab build] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+command -v go >/dev/null || die "go is not on PATH; the lab's tools are built from Go modules (Go >= $GO_TOOLCHAIN_MIN)"
+gov=$(go env GOVERSION | sed 's/^go//')
+case "$(printf '%s\n%s\n' "$GO_TOOLCHAIN_MIN" "$gov" | sort -V | head -1)" in
+  "$GO_TOOLCHAIN_MIN") ;;
+  *) die "go $gov is older than $GO_TOOLCHAIN_MIN, which the pinned tools need" ;;
+esac
+
+# run_with_heartbeat NAME CMD...: runs CMD, printing a line every 30 s so a long cold build is visibly alive.
+run_with_heartbeat() {
+  local name=$1; shift
+  local log="$cache/work/$name.log" t0; t0=$(date +%s)
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null && say "  … still building $name ($(( $(date +%s) - t0 ))s)"
+  done
+  if ! wait "$pid"; then tail -n 30 "$log" >&2; die "building $name failed (full log: $log)"; fi
+  say "  built $name in $(( $(date +%s) - t0 ))s"
+}
+
+# have TOOL VERSION: true when the cached binary exists.
+have() { [ -x "$cache/bin/$1-$2/$1" ]; }
+
+# install_go TOOL VERSION MODULE PKG [ldflags]: builds PKG of MODULE@VERSION inside a throwaway wrapper
+# module. Plain `go install pkg@version` is not used: it asks the proxy for the module's version list
+# (to look for deprecations), and the proxy here refuses that list for some modules.
+install_go() {
+  local tool=$1 version=$2 module=$3 pkg=$4 ldflags=${5:-}
+  if have "$tool" "$version"; then say "$tool $version: cached"; return; fi
+  say "$tool $version: building $pkg"
+  local dir="$cache/work/$tool-wrapper-$version"; rm -rf "$dir"; mkdir -p "$dir"
+  (cd "$dir" && go mod init "lab/$tool-wrapper" >/dev/null 2>&1 && go get "$pkg@$version") >"$cache/work/$tool-get.log" 2>&1 \
+    || { tail -n 20 "$cache/work/$tool-get.log" >&2; die "resolving $pkg@$version failed"; }
+  wrapper_build "$tool" "$version" "$dir" "$pkg" "$ldflags"
+}
+
+# wrapper_build TOOL VERSION DIR PKG [ldflags]: builds PKG inside a wrapper module prepared in DIR.
+wrapper_build() {
+  local tool=$1 version=$2 dir=$3 pkg=$4 ldflags=${5:-}
+  local out="$cache/bin/$tool-$version"; mkdir -p "$out.tmp"
+  run_with_heartbeat "$tool-$version" bash -c "cd '$dir' && go build -ldflags '$ldflags' -o '$out.tmp/$tool' '$pkg'"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
+build_signing() {
+  install_go olareg "$OLAREG_VERSION" github.com/olareg/olareg github.com/olareg/olareg/cmd/olareg
+  install_go oras "$ORAS_VERSION" oras.land/oras oras.land/oras/cmd/oras
+  install_go notation "$NOTATION_VERSION" github.com/notaryproject/notation github.com/notaryproject/notation/cmd/notation
+  install_go cosign "$COSIGN_VERSION" github.com/sigstore/cosign/v3 github.com/sigstore/cosign/v3/cmd/cosign
+  install_go helm "$HELM_VERSION" helm.sh/helm/v4 helm.sh/helm/v4/cmd/helm
+  docker_registry
+}
+
+# Debian's docker-registry 2.8 is the registry without the referrers API; install it when missing.
+docker_registry() {
+  if [ -x /usr/bin/docker-registry ]; then say "docker-registry: installed"; return; fi
+  command -v apt-get >/dev/null || die "docker-registry is missing and apt-get is not available to install it"
+  say "docker-registry: installing Debian's package"
+  local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends docker-registry >&2 \
+    || die "could not install Debian's docker-registry"
+  # the package starts a system service on :5000; the lab runs its own instances on free ports
+  $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  $sudo pkill -f '^/usr/bin/docker-registry serve /etc/docker/registry/config.yml' >/dev/null 2>&1 || true
+}
+
+build_etcd() {
+  if have etcd "$ETCD_VERSION"; then say "etcd $ETCD_VERSION: cached"; return; fi
+  say "etcd $ETCD_VERSION: building through a wrapper module (its go.mod has replace directives)"
+  local dir="$cache/work/etcd-wrapper-$ETCD_VERSION"; rm -rf "$dir"; mkdir -p "$dir"
+  (cd "$dir" && go mod init lab/etcd-wrapper >/dev/null 2>&1 \
+    && printf 'package main\n\nimport _ "go.etcd.io/etcd/server/v3"\n' > tools.go \
+    && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1 && go mod tidy >/dev/null 2>&1) || true
+  rm -f "$dir/tools.go"
+  (cd "$dir" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION") >&2 || die "resolving etcd failed"
+  wrapper_build etcd "$ETCD_VERSION" "$dir" go.etcd.io/etcd/server/v3
+}
+
+build_kubernetes() {
+  if have kube-apiserver "$KUBERNETES_VERSION" && have kubectl "$KUBERNETES_VERSION"; then say "kube-apiserver, kubectl $KUBERNETES_VERSION: cached"; return; fi
+  say "kube-apiserver, kubectl $KUBERNETES_VERSION: building through a wrapper module (staging modules are required at v0.0.0)"
+  local dir="$cache/work/k8s-wrapper-$KUBERNETES_VERSION"; rm -rf "$dir"; mkdir -p "$dir"
+  local gomod staging minor=${KUBERNETES_VERSION#v1.}
+  gomod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$KUBERNETES_VERSION"
+  staging=$(grep -oE '^\s*k8s\.io/[a-z0-9-]+ v0\.0\.0' "$gomod" | awk '{print $1}' | sort -u)
+  (cd "$dir" && go mod init lab/k8s-wrapper >/dev/null 2>&1
+    for m in $staging; do go mod edit -replace "$m=$m@v0.$minor"; done
+    # non-staging replaces of k/k's own go.mod are mirrored too, so the wrapper sees the same graph
+    go mod edit -require "k8s.io/kubernetes@$KUBERNETES_VERSION"
+    go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" "k8s.io/kubernetes/cmd/kubectl@$KUBERNETES_VERSION") >&2 \
+    || die "resolving kubernetes failed"
+  local lf="-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor%%.*} -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
+  wrapper_build kube-apiserver "$KUBERNETES_VERSION" "$dir" k8s.io/kubernetes/cmd/kube-apiserver "$lf"
+  mv "$cache/bin/kube-apiserver-$KUBERNETES_VERSION" "$cache/bin/kube-apiserver-$KUBERNETES_VERSION.keep"
+  wrapper_build kubectl "$KUBERNETES_VERSION" "$dir" k8s.io/kubernetes/cmd/kubectl "$lf"
+  mv "$cache/bin/kube-apiserver-$KUBERNETES_VERSION.keep" "$cache/bin/kube-apiserver-$KUBERNETES_VERSION"
+}
+
+build_source_controller() {
+  local v=$SOURCE_CONTROLLER_VERSION
+  if have source-controller "$v" && [ -d "$cache/crds-$v" ]; then say "source-controller $v: cached"; return; fi
+  say "source-controller $v: building through a wrapper module (its go.mod has replace directives)"
+  local dir="$cache/work/sc-wrapper-$v"; rm -rf "$dir"; mkdir -p "$dir"
+  local info gomod srcdir
+  info=$(go mod download -json "github.com/fluxcd/source-controller@$v")
+  gomod=$(printf '%s' "$info" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  srcdir=$(printf '%s' "$info" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  (cd "$dir" && go mod init lab/sc-wrapper >/dev/null 2>&1
+    # mirror the controller's non-local replaces; its ./api replace is dropped for the published api module
+    grep -E '^\s*(replace\s+)?[^ /][^ ]*( v[^ ]+)? => [^.][^ ]* v[^ ]+' "$gomod" | sed -E 's/^\s*replace\s+//' | while read -r from _arrow to ver rest; do
+      [ "$_arrow" = "=>" ] || { from="$from@$_arrow"; _arrow=$to; to=$ver; ver=$rest; }
+      go mod edit -replace "$from=$to@$ver"
+    done
+    go get "github.com/fluxcd/source-controller@$v") >&2 || die "resolving source-controller failed"
+  wrapper_build source-controller "$v" "$dir" github.com/fluxcd/source-controller
+  rm -rf "$cache/crds-$v"; mkdir -p "$cache/crds-$v"; cp "$srcdir"/config/crd/bases/*.yaml "$cache/crds-$v/"; chmod -R u+w "$cache/crds-$v"
+}
+
+case "$stage" in
+  signing) build_signing ;;
+  cluster) build_etcd; build_kubernetes; build_source_controller ;;
+  all) build_signing; build_etcd; build_kubernetes; build_source_controller ;;
+  *) die "usage: build.sh [signing|cluster|all]" ;;
+esac
+say "done ($stage) in $(( $(date +%s) - start_all ))s; binaries under $cache/bin"

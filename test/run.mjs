@@ -1,0 +1,25 @@
+// The whole test suite, as `npm test` and CI run it: build (type-check), lint, build the lab's tools
+// (cached), then every unit and end-to-end test with Node's test runner.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+const steps = [
+  ['type-check and build', 'npx', ['tsc', '-p', 'tsconfig.json']],
+  ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
+  ['lab tools (built once, cached)', 'bash', ['test/lab/build.sh', process.env.KUBECTL_VERIFY_LAB_STAGE ?? 'signing']],
+  ['tests', process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', 'dist/test/**/*.test.js']],
+];
+
+rmSync('dist', { recursive: true, force: true });
+const t0 = Date.now();
+for (const [name, cmd, args] of steps) {
+  const t = Date.now();
+  console.error(`\n▶ ${name}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`✘ ${name} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+  console.error(`✔ ${name} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+}
+console.error(`\nall steps passed in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
