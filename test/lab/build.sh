@@ -103,7 +103,7 @@ build_kubernetes() {
   local gomod staging minor=${KUBERNETES_VERSION#v1.}
   gomod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$KUBERNETES_VERSION"
-  staging=$(grep -oE '^\s*k8s\.io/[a-z0-9-]+ v0\.0\.0' "$gomod" | awk '{print $1}' | sort -u)
+  staging=$(grep -E '^\s*k8s\.io/[a-z0-9-]+ v0\.0\.0\s*$' "$gomod" | awk '{print $1}' | sort -u)
   (cd "$dir" && go mod init lab/k8s-wrapper >/dev/null 2>&1
     for m in $staging; do go mod edit -replace "$m=$m@v0.$minor"; done
     # non-staging replaces of k/k's own go.mod are mirrored too, so the wrapper sees the same graph
