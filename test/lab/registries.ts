@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ export interface RunningRegistry {
 export interface RegistryOptions {
   /** keep the data in this directory (default: a fresh temporary one, removed on stop) */
   readonly dir?: string;
+  /** leave the registry running when this process exits (for `npm run lab -- up`) */
+  readonly detached?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -44,6 +46,7 @@ export async function freePort(): Promise<number> {
 export async function startRegistry(kind: RegistryKind, opts: RegistryOptions = {}): Promise<RunningRegistry> {
   const owned = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), `kv-${kind}-`));
+  mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const logFile = join(dir, `${kind}.log`);
@@ -51,7 +54,7 @@ export async function startRegistry(kind: RegistryKind, opts: RegistryOptions = 
   let args: string[];
   if (kind === 'olareg') {
     cmd = labBin('olareg');
-    args = ['serve', '--addr', '127.0.0.1', '--port', String(port), '--dir', join(dir, 'data'), '--api-delete', '--gc-frequency', '-1s'];
+    args = ['serve', '--addr', '127.0.0.1', '--port', String(port), '--dir', join(dir, 'data'), '--gc-frequency', '-1s'];
   } else {
     const config = join(dir, 'config.yml');
     writeFileSync(
@@ -68,8 +71,9 @@ export async function startRegistry(kind: RegistryKind, opts: RegistryOptions = 
     args = ['serve', config];
   }
   const log = openSync(logFile, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', log, log], detached: false });
-  running.add(child);
+  const child = spawn(cmd, args, { stdio: ['ignore', log, log], detached: opts.detached === true });
+  if (opts.detached) child.unref();
+  else running.add(child);
   let exited = false;
   child.on('exit', () => {
     exited = true;
