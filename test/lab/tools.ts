@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where build.sh caches the lab's binaries (outside the repo, keyed by version). */
@@ -88,4 +88,20 @@ export async function mustRun(cmd: string, args: readonly string[], opts: Parame
   const r = await runTool(cmd, args, opts);
   if (r.code !== 0) throw new Error(`${cmd.split('/').pop()} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
   return r.stdout;
+}
+
+/**
+ * A real kubectl for plugin tests: the lab's pinned build when it exists, else the one on PATH.
+ * Missing both is an error, not a skip.
+ */
+export function kubectlBin(): string {
+  try {
+    return labBin('kubectl');
+  } catch {
+    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+      const candidate = join(dir, 'kubectl');
+      if (dir && existsSync(candidate)) return candidate;
+    }
+    throw new Error("no kubectl: neither the lab's build (npm run lab:build -- cluster) nor one on PATH");
+  }
 }
