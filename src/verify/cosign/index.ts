@@ -1,0 +1,10 @@
+export { verifyCosignBundle, BUNDLE_MEDIA_TYPE } from './bundle.js';
+export type { BundleSignatureInput } from './bundle.js';
+export type { CosignCode } from './codes.js';
+export { exactPattern, compileIdentity, matchIdentity } from './identity.js';
+export type { CertificateIdentity, CompiledIdentity } from './identity.js';
+export { parsePublicKeyPem, verifyWithKey } from './keys.js';
+export type { PublicKeyInfo } from './keys.js';
+export { verifyCosignLegacy, SIMPLE_SIGNING_MEDIA_TYPE, LEGACY_ANNOTATIONS } from './legacy.js';
+export type { LegacySignatureInput } from './legacy.js';
+export type { CosignTrust, CosignVerifyOptions, IdentityPattern, KeylessTrust, KeyTrust, TrustedKey } from './trust.js';
