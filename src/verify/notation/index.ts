@@ -1,0 +1,24 @@
+/** Notary Project (notation) signature verification over bytes. */
+export type { NotationCode } from './codes.js';
+export { NotationError } from './codes.js';
+export { decodeCbor } from './cbor.js';
+export type { CborValue } from './cbor.js';
+export { parseJws } from './jws.js';
+export { parseCose } from './cose.js';
+export type { ParsedEnvelope, SignatureAlg, SigningScheme } from './envelope.js';
+export { COSE_MEDIA_TYPE, JWS_MEDIA_TYPE, PAYLOAD_CONTENT_TYPE } from './envelope.js';
+export type { Descriptor } from './payload.js';
+export { parseCertificate, parseCertificateFile } from './certificate.js';
+export type { Certificate } from './certificate.js';
+export { validateCodeSigningChain } from './chain.js';
+export { parseDn, parseIdentityDn, isSubsetDn } from './dn.js';
+export { actionFor, parseTrustPolicy, repositoryOf, selectStatement, validateTrustPolicy } from './trustpolicy.js';
+export type { Action, Level, PolicyResult, StoreType, TrustedIdentity, TrustPolicyDocument, TrustPolicyStatement, TrustStoreRef, VerificationType } from './trustpolicy.js';
+export { loadTrustStore, trustStoreOf } from './truststore.js';
+export type { StoreFile, StoreResult, TrustStore } from './truststore.js';
+export { verifyTimestampToken } from './timestamp.js';
+export type { VerifiedTimestamp } from './timestamp.js';
+export { verifyNotationSignature } from './verify.js';
+export type { NotationOutcome, NotationResult, NotationVerifyInput } from './verify.js';
+export { applyAttemptRule, cleanTrustPolicy, FLUX_MAX_SIGNATURE_ATTEMPTS, fluxTrustStore, readFluxNotationSecret, TRUST_POLICY_KEY } from './flux.js';
+export type { AttemptRuleResult, FluxNotationTrust, FluxSecretResult } from './flux.js';
