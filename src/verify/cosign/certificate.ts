@@ -26,7 +26,8 @@ export function parseLeaf(input: Uint8Array | string): LeafCertificate {
       kind: 'certificate',
       keyFingerprint: fingerprintOf(node.publicKey),
       keyAlgorithm: node.publicKey.asymmetricKeyType,
-      subject: node.subject.replace(/\n/g, ', ') || undefined,
+      // an empty subject (Fulcio leaves) reads as undefined in node:crypto
+      subject: (node.subject as string | undefined)?.replace(/\n/g, ', ') || undefined,
       san: identity.sans.join(', ') || undefined,
       issuer: identity.issuer,
       notBefore: new Date(node.validFrom).toISOString(),
@@ -49,7 +50,8 @@ function subjectAltNames(cert: X509Certificate): string[] {
   const ext = cert.extension(OID_SAN);
   if (!ext) return [];
   const names: string[] = [];
-  for (const name of ext.valueObj.subs) {
+  // extnValue is an OCTET STRING wrapping the GeneralNames SEQUENCE
+  for (const name of ext.valueObj.subs[0]?.subs ?? []) {
     if (!name.tag.isContextSpecific()) continue;
     switch (name.tag.number) {
       case 1:
@@ -80,6 +82,7 @@ function ipString(bytes: Buffer): string {
 
 function oidcIssuer(cert: X509Certificate): string | undefined {
   const v2 = cert.extension(OID_ISSUER_V2);
-  if (v2) return v2.valueObj.value.toString('utf8');
+  // v2 wraps the issuer in a DER UTF8String; v1 holds the raw string
+  if (v2) return v2.valueObj.subs[0]?.value.toString('utf8');
   return cert.extension(OID_ISSUER_V1)?.value.toString('utf8');
 }

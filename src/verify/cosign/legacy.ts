@@ -50,7 +50,8 @@ export function verifyCosignLegacy(input: LegacySignatureInput, trust: CosignTru
     if (!isSha256Digest(input.artifactDigest)) {
       return unreadable('cosign-legacy', input.foundAt, 'cosign.artifact-digest-invalid', `expected an artifact digest sha256:<64 hex>, found ${input.artifactDigest}`);
     }
-    const sigB64 = input.annotations[LEGACY_ANNOTATIONS.signature];
+    // Go's base64 decoder skips CR and LF, and some signers wrap the annotation at 76 columns
+    const sigB64 = input.annotations[LEGACY_ANNOTATIONS.signature]?.replace(/[\r\n]/g, '');
     if (sigB64 === undefined || sigB64 === '') {
       return unreadable('cosign-legacy', input.foundAt, 'cosign.signature-missing', `expected a ${LEGACY_ANNOTATIONS.signature} annotation, found none`);
     }
