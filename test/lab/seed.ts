@@ -175,8 +175,7 @@ export async function seedLab(registries: Readonly<Record<RegistryKind, RunningR
     const ref = `${hostOf(c.registry)}/${c.repo ?? c.name}:1.0.0`;
     const digest = await pushFluxArtifact(env, dir, ref, c.name);
     await sign(ref, digest);
-    const { repo: _repo, ...rest } = c;
-    cases.push({ ...rest, ref, digest, artifact: 'flux' });
+    cases.push({ name: c.name, registry: c.registry, mechanism: c.mechanism, trust: c.trust, expect: c.expect, why: c.why, ref, digest, artifact: 'flux' });
   };
 
   await add(
