@@ -1,14 +1,20 @@
-/** X.509 certificates as notation reads them: DER in, the fields its rules look at out. */
+/**
+ * X.509 certificates as notation reads them: DER in, the fields its rules look at out. node:crypto
+ * does signatures and validity; the extensions it lacks (keyUsage bits, criticality, pathLen, RDNs)
+ * are read here with the DER reader, so nothing global (such as a Reflect polyfill) is needed.
+ */
 import { X509Certificate as NodeCert, createHash } from 'node:crypto';
-import * as px from '@peculiar/x509';
+import { children, oid, parseDer } from './der.js';
+import type { Tlv } from './der.js';
 import { fail } from './codes.js';
 import type { NotationCode } from './codes.js';
 import type { DnMap } from './dn.js';
 
+export interface Extension { readonly oid: string; readonly critical: boolean; readonly value: Buffer }
+
 export interface Certificate {
   readonly der: Buffer;
   readonly node: NodeCert;
-  readonly parsed: px.X509Certificate;
   /** Go's pkix.Name String() form, most specific RDN first, e.g. CN=alpine,O=Notary,…,C=US */
   readonly subject: string;
   readonly issuer: string;
@@ -18,6 +24,11 @@ export interface Certificate {
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly sha256: string;
+  readonly signatureAlgorithm: string;
+  /** DER of the subject and issuer Names, compared byte for byte when linking a chain */
+  readonly subjectRaw: Buffer;
+  readonly issuerRaw: Buffer;
+  readonly extensions: readonly Extension[];
 }
 
 // Go prints these attribute types by name and every other one as a dotted OID.
@@ -25,37 +36,55 @@ const GO_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.6': 'C', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.3': 'CN', '2.5.4.5': 'SERIALNUMBER',
   '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.9': 'STREET', '2.5.4.17': 'POSTALCODE',
 };
-const PECULIAR_OIDS: Readonly<Record<string, string>> = {
-  CN: '2.5.4.3', L: '2.5.4.7', ST: '2.5.4.8', O: '2.5.4.10', OU: '2.5.4.11', C: '2.5.4.6',
-  DC: '0.9.2342.19200300.100.1.25', E: '1.2.840.113549.1.9.1', G: '2.5.4.42', I: '2.5.4.43', SN: '2.5.4.4', T: '2.5.4.12',
-};
-
-function goType(key: string): string {
-  const oid = PECULIAR_OIDS[key] ?? key;
-  return GO_NAMES[oid] ?? oid;
-}
 
 function escapeValue(v: string): string {
   return v.replace(/([,+"\\<>;])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
 }
 
-function describeName(name: px.Name): { text: string; dn: Map<string, string>; usable: boolean } {
-  const rdns = name.toJSON();
+function stringValue(t: Tlv): string {
+  switch (t.tag) {
+    case 0x0c: return new TextDecoder('utf-8', { fatal: true }).decode(t.content);
+    case 0x13: case 0x16: case 0x14: return t.content.toString('latin1');
+    case 0x1e: return Buffer.from(t.content).swap16().toString('utf16le');
+    default: return `#${t.raw.toString('hex')}`;
+  }
+}
+
+function describeName(name: Tlv): { text: string; dn: Map<string, string>; usable: boolean } {
   const dn = new Map<string, string>();
   let usable = true;
   const parts: string[] = [];
-  for (const rdn of rdns) {
-    const attrs: string[] = [];
-    const entries = Object.entries(rdn).flatMap(([k, vs]) => vs.map((v) => [goType(k), v] as const));
-    if (entries.length > 1) usable = false;
-    for (const [k, v] of entries) {
+  for (const rdn of children(name)) {
+    const attrs = children(rdn);
+    if (attrs.length > 1) usable = false;
+    const texts: string[] = [];
+    for (const a of attrs) {
+      const [type, value] = children(a);
+      if (!type || !value) throw new Error('expected an attribute type and value');
+      const o = oid(type);
+      const k = GO_NAMES[o] ?? o;
+      const v = stringValue(value);
       if (dn.has(k)) usable = false;
       dn.set(k, v);
-      attrs.push(`${k}=${escapeValue(v)}`);
+      texts.push(`${k}=${v.startsWith('#') && !GO_NAMES[o] ? v : escapeValue(v)}`);
     }
-    parts.push(attrs.join('+'));
+    parts.push(texts.join('+'));
   }
   return { text: parts.reverse().join(','), dn, usable };
+}
+
+function readExtensions(tbs: readonly Tlv[]): Extension[] {
+  const wrapper = tbs.find((f) => f.tag === 0xa3);
+  if (!wrapper) return [];
+  const seq = children(wrapper)[0];
+  if (!seq) return [];
+  return children(seq).map((e) => {
+    const f = children(e);
+    const critical = f[1]?.tag === 0x01 ? f[1].content[0] === 0xff : false;
+    const value = f[f.length - 1];
+    if (!f[0] || value?.tag !== 0x04) throw new Error('expected an extension OID and OCTET STRING');
+    return { oid: oid(f[0]), critical, value: value.content };
+  });
 }
 
 /** Parse one DER certificate; `code` says which failure a bad certificate is in this context. */
@@ -63,15 +92,24 @@ export function parseCertificate(der: Uint8Array, what: string, code: NotationCo
   const buf = Buffer.from(der);
   try {
     const node = new NodeCert(buf);
-    const parsed = new px.X509Certificate(buf);
-    const subject = describeName(parsed.subjectName);
-    const issuer = describeName(parsed.issuerName);
-    return {
-      der: buf, node, parsed,
+    const top = children(parseDer(buf));
+    const tbs = children(top[0] as Tlv);
+    const off = tbs[0]?.tag === 0xa0 ? 1 : 0;
+    const issuer = describeName(tbs[off + 2] as Tlv);
+    const subject = describeName(tbs[off + 4] as Tlv);
+    const extensions = readExtensions(tbs);
+    if (new Set(extensions.map((e) => e.oid)).size !== extensions.length) throw new Error('duplicate extension');
+    const cert: Certificate = {
+      der: buf, node, subjectRaw: (tbs[off + 4] as Tlv).raw, issuerRaw: (tbs[off + 2] as Tlv).raw, signatureAlgorithm: oid(children(top[1] as Tlv)[0] as Tlv), extensions,
       subject: subject.text, issuer: issuer.text, subjectDn: subject.dn, subjectDnUsable: subject.usable,
       notBefore: new Date(node.validFrom), notAfter: new Date(node.validTo),
       sha256: createHash('sha256').update(buf).digest('hex'),
     };
+    // Read the extensions the chain rules use now, so a malformed one fails here with this code.
+    basicConstraints(cert);
+    keyUsage(cert);
+    extKeyUsage(cert);
+    return cert;
   } catch (e) {
     return fail(code, `${what}: expected a DER X.509 certificate, found bytes that do not parse (${(e as Error).message.split('\n')[0] ?? ''})`, e);
   }
@@ -92,35 +130,66 @@ export function parseCertificateFile(bytes: Uint8Array, what: string, code: Nota
   return [parseCertificate(bytes, what, code)];
 }
 
-export function isSelfSigned(c: Certificate): boolean {
+/**
+ * `child` names `parent` as issuer and carries its signature. OpenSSL's checkIssued also demands
+ * keyCertSign on the issuer, which a self-signed signing certificate lacks, so names are compared here.
+ */
+export function issuedBy(child: Certificate, parent: Certificate): boolean {
+  if (!child.issuerRaw.equals(parent.subjectRaw)) return false;
   try {
-    return c.node.checkIssued(c.node) && c.node.verify(c.node.publicKey);
+    return child.node.verify(parent.node.publicKey);
   } catch {
     return false;
   }
 }
 
-export function basicConstraints(c: Certificate): { ca: boolean; pathLength?: number; critical: boolean } | undefined {
-  const ext = c.parsed.getExtension(px.BasicConstraintsExtension);
-  return ext ? { ca: ext.ca, critical: ext.critical, ...(ext.pathLength === undefined ? {} : { pathLength: ext.pathLength }) } : undefined;
+export function isSelfSigned(c: Certificate): boolean {
+  return issuedBy(c, c);
 }
 
+function ext(c: Certificate, id: string): Extension | undefined {
+  return c.extensions.find((e) => e.oid === id);
+}
+
+export function basicConstraints(c: Certificate): { ca: boolean; pathLength?: number; critical: boolean } | undefined {
+  const e = ext(c, '2.5.29.19');
+  if (!e) return undefined;
+  const f = children(parseDer(e.value));
+  let i = 0;
+  let ca = false;
+  if (f[i]?.tag === 0x01) { ca = f[i]?.content[0] === 0xff; i++; }
+  const pl = f[i];
+  return { ca, critical: e.critical, ...(pl?.tag === 0x02 ? { pathLength: pl.content.readUIntBE(0, Math.min(pl.content.length, 4)) } : {}) };
+}
+
+/** keyUsage as the bit mask @peculiar/x509 and Go use: digitalSignature = 1 … keyCertSign = 32, cRLSign = 64. */
 export function keyUsage(c: Certificate): number | undefined {
-  return c.parsed.getExtension(px.KeyUsagesExtension)?.usages;
+  const e = ext(c, '2.5.29.15');
+  if (!e) return undefined;
+  const bits = parseDer(e.value);
+  if (bits.tag !== 0x03) throw new Error('expected a BIT STRING keyUsage');
+  let mask = 0;
+  // Named bit n is bit (7 - n % 8) of byte 1 + n / 8 (byte 0 counts unused bits).
+  for (let n = 0; n < 9; n++) {
+    const byte = bits.content[1 + (n >> 3)];
+    if (byte !== undefined && (byte >> (7 - (n & 7))) & 1) mask |= 1 << n;
+  }
+  return mask;
 }
 
 export function extKeyUsage(c: Certificate): readonly string[] | undefined {
-  return c.parsed.getExtension(px.ExtendedKeyUsageExtension)?.usages.map(String);
+  const e = ext(c, '2.5.29.37');
+  return e ? children(parseDer(e.value)).map(oid) : undefined;
 }
 
-/** The hash named by the certificate's own signature algorithm, lower case (sha-1, sha-256…), if known. */
-export function signatureHash(c: Certificate): string | undefined {
-  try {
-    const alg = c.parsed.signatureAlgorithm as { hash?: { name?: string } };
-    return alg.hash?.name?.toLowerCase();
-  } catch {
-    return undefined;
-  }
+export function hasExtension(c: Certificate, id: string): boolean {
+  return ext(c, id) !== undefined;
+}
+
+const SHA1_SIGNATURES = new Set(['1.2.840.113549.1.1.5', '1.2.840.10045.4.1', '1.2.840.10040.4.3', '1.3.14.3.2.29']);
+
+export function usesSha1(c: Certificate): boolean {
+  return SHA1_SIGNATURES.has(c.signatureAlgorithm);
 }
 
 /** Whether a CA certificate (or self-signed signing certificate) fits a ca/signingAuthority store. */

@@ -3,7 +3,7 @@
  * here: notation checks them later, in the authentic-timestamp step, against now or a timestamp.
  */
 import { algorithmForKey } from './algorithms.js';
-import { basicConstraints, extKeyUsage, isSelfSigned, keyUsage, signatureHash } from './certificate.js';
+import { basicConstraints, extKeyUsage, isSelfSigned, issuedBy, keyUsage, usesSha1 } from './certificate.js';
 import type { Certificate } from './certificate.js';
 import { fail } from './codes.js';
 
@@ -21,8 +21,7 @@ const FORBIDDEN_EKU: Readonly<Record<string, string>> = {
 const bad = (m: string): never => fail('notation.chain-invalid', m);
 
 function noSha1(c: Certificate): void {
-  const h = signatureHash(c);
-  if (h === 'sha-1' || h === 'sha1') bad(`certificate ${JSON.stringify(c.subject)}: expected a SHA-2 signature algorithm, found SHA-1`);
+  if (usesSha1(c)) bad(`certificate ${JSON.stringify(c.subject)}: expected a SHA-2 signature algorithm, found SHA-1`);
 }
 
 function checkKey(c: Certificate): void {
@@ -58,14 +57,6 @@ function checkCa(c: Certificate, below: number): undefined {
   if (ku === undefined || (ku & KU_KEY_CERT_SIGN) === 0) return bad(`CA certificate ${JSON.stringify(c.subject)}: expected keyUsage with keyCertSign, found ${ku === undefined ? 'no keyUsage' : `keyUsage ${ku}`}`);
   noSha1(c);
   return undefined;
-}
-
-function issuedBy(child: Certificate, parent: Certificate): boolean {
-  try {
-    return child.node.checkIssued(parent.node) && child.node.verify(parent.node.publicKey);
-  } catch {
-    return false;
-  }
 }
 
 /** Leaf first; either a single self-signed certificate or a chain that ends in a self-signed root. */

@@ -4,7 +4,7 @@
  * TimeStampToken and TSAs commonly sign with RSA, so the CMS walk is done here with node:crypto.
  */
 import { createHash, verify } from 'node:crypto';
-import { extKeyUsage, parseCertificate } from './certificate.js';
+import { extKeyUsage, issuedBy, parseCertificate } from './certificate.js';
 import type { Certificate } from './certificate.js';
 import { children, DerError, generalizedTime, integer, oid, parseDer } from './der.js';
 import type { Tlv } from './der.js';
@@ -106,13 +106,8 @@ function chainToStore(signer: Certificate, pool: readonly Certificate[], roots: 
       bad(`timestamp: expected TSA certificate ${JSON.stringify(current.subject)} valid at ${at.toISOString()}, found validity ${current.notBefore.toISOString()}..${current.notAfter.toISOString()}`);
     }
     if (roots.some((r) => r.der.equals(current.der))) return;
-    const issued = (p: Certificate): boolean => {
-      try {
-        return current.node.checkIssued(p.node) && current.node.verify(p.node.publicKey);
-      } catch {
-        return false;
-      }
-    };
+    const child = current;
+    const issued = (p: Certificate): boolean => issuedBy(child, p);
     const root = roots.find(issued);
     if (root) {
       if (at < root.notBefore || at > root.notAfter) bad(`timestamp: expected TSA root ${JSON.stringify(root.subject)} valid at ${at.toISOString()}, found it is not`);

@@ -6,7 +6,7 @@
 import type { Attempt, Check, FoundAt, Mechanism, SignatureEvidence, Signer, TrustRef } from '../evidence.js';
 import { failed, passed } from '../evidence.js';
 import { algorithmForKey, verifySignature } from './algorithms.js';
-import { parseCertificate } from './certificate.js';
+import { hasExtension, parseCertificate } from './certificate.js';
 import type { Certificate } from './certificate.js';
 import { validateCodeSigningChain } from './chain.js';
 import { NotationError } from './codes.js';
@@ -160,7 +160,7 @@ const AIA = '1.3.6.1.5.5.7.1.1';
 const CRL_DP = '2.5.29.31';
 
 function revocation(chain: readonly Certificate[]): string {
-  const revocable = chain.filter((c) => c.parsed.extensions.some((e) => e.type === AIA || e.type === CRL_DP));
+  const revocable = chain.filter((c) => hasExtension(c, AIA) || hasExtension(c, CRL_DP));
   if (revocable.length === 0) return 'chain has no OCSP or CRL endpoints: non-revocable, nothing to check';
   throw new NotationError('notation.revocation-not-checked', `revocation: expected an OCSP/CRL answer for ${revocable.map((c) => JSON.stringify(c.subject)).join(', ')}, found not checked (verification runs offline)`);
 }
