@@ -135,9 +135,6 @@ export function verifyTimestampToken(token: Buffer, signature: Buffer, roots: re
     const eContent = children(encap[1] as Tlv)[0];
     if (eContent?.tag !== 0x04) return bad('timestamp: expected the TSTInfo in an OCTET STRING, found another type');
     const tst = parseTstInfo(eContent.content);
-    if (!createHash(tst.imprintHash).update(signature).digest().equals(tst.imprint)) {
-      bad('timestamp: invalid TSTInfo: mismatched message (expected the message imprint to be the hash of the envelope signature, found another value)');
-    }
 
     const certField = sd.find((f) => f.tag === 0xa0);
     const pool = certField ? children(certField).filter((c) => c.tag === 0x30).map((c, i) => parseCertificate(c.raw, `timestamp certificate ${i}`, 'notation.timestamp-invalid')) : [];
@@ -168,6 +165,10 @@ export function verifyTimestampToken(token: Buffer, signature: Buffer, roots: re
 
     if (!(extKeyUsage(signer) ?? []).includes(EKU_TIME_STAMPING)) {
       bad(`timestamp: expected TSA certificate ${JSON.stringify(signer.subject)} to have extended key usage timeStamping, found it missing`);
+    }
+    // As notation does: the token is checked as signed data first, then against the message.
+    if (!createHash(tst.imprintHash).update(signature).digest().equals(tst.imprint)) {
+      bad('timestamp: invalid TSTInfo: mismatched message (expected the message imprint to be the hash of the envelope signature, found another value)');
     }
     chainToStore(signer, pool, roots, tst.genTime);
     return {
