@@ -14,6 +14,7 @@ import type { PublicKeyInfo } from './keys.js';
 import { certificateMaterial, keyMaterial } from './material.js';
 import { attemptOf, conclude, guard, unreadable } from './result.js';
 import type { JudgedAttempt } from './result.js';
+import { inclusionProofChecks } from './inclusion.js';
 import { futureTimeChecks, runSigstore } from './sigstore.js';
 import type { CosignTrust, CosignVerifyOptions, KeylessTrust, KeyTrust } from './trust.js';
 
@@ -120,7 +121,9 @@ function byKeys(bundle: Bundle, entity: () => SignedEntity, content: Check[], tr
     }
     const out = runSigstore(signed, keyMaterial(info, trust.trustedRoot), { tlogThreshold: need, ctlogThreshold: 0, timestampThreshold: need });
     const hintCheck = passed('key-hint', hint === '' ? 'bundle names no key hint; key tried' : hint === info.hint ? 'bundle key hint names this key' : 'bundle key hint names another key; tried anyway, as Flux tries every key');
-    const checks = out.ok ? [hintCheck, ...out.checks.filter((c) => c.check !== 'key'), ...content] : [hintCheck, ...out.checks.filter((c) => !c.ok || c.check !== 'key')];
+    const checks = out.ok
+      ? [hintCheck, ...out.checks.filter((c) => c.check !== 'key'), ...inclusionProofChecks(signed.tlogEntries), ...content]
+      : [hintCheck, ...out.checks.filter((c) => !c.ok || c.check !== 'key')];
     if (out.ok) signer ??= { kind: 'key', keyFingerprint: info.fingerprint, keyAlgorithm: info.algorithm };
     const attempt = attemptOf({ ...trusted.ref, fingerprint: info.fingerprint }, checks);
     judged.push({ attempt, fluxOk: attempt.ok });
@@ -145,7 +148,7 @@ function keyless(bundle: Bundle, entity: () => SignedEntity, content: Check[], t
   const out = runSigstore(signed, certificateMaterial(trust.trustedRoot), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }, {
     certificate: `certificate chains to a CA in ${trust.trustedRootRef.label} at the signing time, SCT verified`,
   });
-  const shared = [...out.checks, ...futureTimeChecks(signed, options)];
+  const shared = [...out.checks, ...inclusionProofChecks(signed.tlogEntries), ...futureTimeChecks(signed, options)];
   // the bundle's subject is part of cosign's own verification, so Flux agrees on it
   return conclude('cosign-bundle', foundAt, leaf.signer, judgeIdentities(trust, leaf, [...shared, ...content], []));
 }

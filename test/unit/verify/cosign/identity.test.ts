@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileIdentity, exactPattern, matchIdentity } from '../../../../src/verify/cosign/index.js';
+import { must } from './must.js';
 
 const id = { sans: ['https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.2.3', 'ci@example.com'], issuer: 'https://token.actions.githubusercontent.com' };
 const match = (issuer: string, subject: string) => matchIdentity(compileIdentity({ issuer, subject }), id);
@@ -38,7 +39,7 @@ describe('cosign identity: Go RE2 semantics as cosign applies them', () => {
   });
 
   it('exactPattern quotes metacharacters', () => {
-    assert.equal(match(exactPattern(id.issuer), exactPattern(id.sans[0]!)).ok, true);
+    assert.equal(match(exactPattern(id.issuer), exactPattern(must(id.sans[0]))).ok, true);
     assert.equal(match('', exactPattern('https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1')).ok, false);
   });
 });

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { fixture } from '../../../helpers/paths.js';
 import { parsePublicKeyPem, SIMPLE_SIGNING_MEDIA_TYPE, verifyCosignLegacy } from '../../../../src/verify/cosign/index.js';
 import type { KeyTrust, LegacySignatureInput } from '../../../../src/verify/cosign/index.js';
+import { must } from './must.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const DIGEST = 'sha256:' + 'a1'.repeat(32);
@@ -51,7 +52,7 @@ describe('cosign keys: generated key types', () => {
   for (const k of keys) {
     it(`${k.name}: a simple-signing payload signed with sha256 verifies, and a wrong key fails with per-key evidence`, () => {
       const signature = sign(k.hash, payload, k.privateKey);
-      const other = keys.find((o) => o.privateKey !== k.privateKey && o.name !== k.name)!;
+      const other = must(keys.find((o) => o.privateKey !== k.privateKey && o.name !== k.name));
       const ev = verifyCosignLegacy(layer(signature), trustOf(['other', other.pem], ['right', k.pem]), { now });
       assert.equal(ev.verified, true, JSON.stringify(ev));
       assert.deepEqual(ev.attempts.map((a) => [a.trust.label, a.ok]), [['other', false], ['right', true]]);
@@ -64,7 +65,7 @@ describe('cosign keys: generated key types', () => {
   }
 
   it('a P-384 signature over sha384 is named as such (Flux hard-codes sha256)', () => {
-    const k = keys.find((x) => x.name === 'ecdsa-p384')!;
+    const k = must(keys.find((x) => x.name === 'ecdsa-p384'));
     const ev = verifyCosignLegacy(layer(sign('sha384', payload, k.privateKey)), trustOf(['p384', k.pem]), { now });
     assert.equal(ev.verified, false);
     assert.equal(ev.attempts[0]?.checks[0]?.code, 'cosign.signature-digest-algorithm');
@@ -77,7 +78,7 @@ describe('cosign keys: generated key types', () => {
 });
 
 describe('cosign keys: malformed trust material', () => {
-  const good = generated()[0]!;
+  const good = must(generated()[0]);
   const signature = sign('sha256', payload, good.privateKey);
   const bad: [string, string][] = [
     ['empty', ''],

@@ -5,6 +5,7 @@ import type { CosignTrust, KeyTrust, LegacySignatureInput } from '../../../../sr
 import { publicGoodTrustedRoot } from '../../../../src/verify/trust/index.js';
 import type { SignatureEvidence } from '../../../../src/verify/evidence.js';
 import { legacyDir, manifestDigest, readPem, readSignatureFile, signatureFiles } from './dir-layout.js';
+import { must } from './must.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const keyRef = (name: string) => ({ kind: 'key' as const, label: `--key ${name}`, source: 'flag' as const });
@@ -42,11 +43,11 @@ describe('cosign legacy: containers/image fixtures', () => {
     const [ev] = verifyDir('dir-img-cosign-valid', keys('cosign2.pub'));
     assert.equal(ev?.verified, false);
     assert.equal(ev?.fluxVerified, undefined);
-    assert.deepEqual(codes(ev!), ['cosign.signature-mismatch']);
+    assert.deepEqual(codes(must(ev)), ['cosign.signature-mismatch']);
   });
 
   it('dir-img-cosign-valid is rejected when the signature annotation is removed or not a signature', () => {
-    const [sig] = signatureFiles(legacyDir('dir-img-cosign-valid')).map((f) => readSignatureFile(f, manifestDigest(legacyDir('dir-img-cosign-valid'))!));
+    const [sig] = signatureFiles(legacyDir('dir-img-cosign-valid')).map((f) => readSignatureFile(f, must(manifestDigest(legacyDir('dir-img-cosign-valid')))));
     assert.ok(sig);
     const { ['dev.cosignproject.cosign/signature']: _removed, ...rest } = sig.annotations;
     const missing = verifyCosignLegacy({ ...sig, annotations: rest }, keys('cosign.pub'), { now });
@@ -82,7 +83,7 @@ describe('cosign legacy: containers/image fixtures', () => {
 
   it('dir-img-cosign-key-rekor-valid is rejected when the SET is garbage or missing and a tlog is required', () => {
     const dir = legacyDir('dir-img-cosign-key-rekor-valid');
-    const [sig] = signatureFiles(dir).map((f) => readSignatureFile(f, manifestDigest(dir)!));
+    const [sig] = signatureFiles(dir).map((f) => readSignatureFile(f, must(manifestDigest(dir))));
     assert.ok(sig);
     const trust: KeyTrust = { ...keys('cosign2.pub'), trustedRoot: publicGoodTrustedRoot(), requireTlog: true };
     const garbage = verifyCosignLegacy({ ...sig, annotations: { ...sig.annotations, 'dev.sigstore.cosign/bundle': 'garbage' } }, trust, { now });
@@ -97,11 +98,11 @@ describe('cosign legacy: containers/image fixtures', () => {
 
   it('the key-rekor SET attached to the cosign.pub signature of dir-img-cosign-valid is rejected', () => {
     const keyRekor = legacyDir('dir-img-cosign-key-rekor-valid');
-    const [withSet] = signatureFiles(keyRekor).map((f) => readSignatureFile(f, manifestDigest(keyRekor)!));
+    const [withSet] = signatureFiles(keyRekor).map((f) => readSignatureFile(f, must(manifestDigest(keyRekor))));
     const valid = legacyDir('dir-img-cosign-valid');
-    const [sig] = signatureFiles(valid).map((f) => readSignatureFile(f, manifestDigest(valid)!));
+    const [sig] = signatureFiles(valid).map((f) => readSignatureFile(f, must(manifestDigest(valid))));
     assert.ok(withSet && sig);
-    const spliced = { ...sig, annotations: { ...sig.annotations, 'dev.sigstore.cosign/bundle': withSet.annotations['dev.sigstore.cosign/bundle']! } };
+    const spliced = { ...sig, annotations: { ...sig.annotations, 'dev.sigstore.cosign/bundle': must(withSet.annotations['dev.sigstore.cosign/bundle']) } };
     const ev = verifyCosignLegacy(spliced, { ...keys('cosign.pub'), trustedRoot: publicGoodTrustedRoot() }, { now });
     assert.equal(ev.verified, false);
     assert.ok(codes(ev).includes('cosign.tlog-invalid'), codes(ev).join());
@@ -120,12 +121,12 @@ describe('cosign legacy: containers/image fixtures', () => {
     assert.equal(ev?.signer?.issuer, 'https://github.com/login/oauth');
     const wrong = verifyDir('dir-img-cosign-fulcio-rekor-valid', { ...trust, identities: [{ issuer: '', subject: '^this-does-not-match@example\\.com$' }] });
     assert.equal(wrong[0]?.verified, false);
-    assert.deepEqual(codes(wrong[0]!), ['cosign.identity-mismatch']);
+    assert.deepEqual(codes(must(wrong[0])), ['cosign.identity-mismatch']);
   });
 
   it('dir-img-cosign-fulcio-rekor-valid is rejected without its certificate or SET', () => {
     const dir = legacyDir('dir-img-cosign-fulcio-rekor-valid');
-    const [sig] = signatureFiles(dir).map((f) => readSignatureFile(f, manifestDigest(dir)!));
+    const [sig] = signatureFiles(dir).map((f) => readSignatureFile(f, must(manifestDigest(dir))));
     assert.ok(sig);
     const trust: CosignTrust = { kind: 'keyless', trustedRoot: publicGoodTrustedRoot(), trustedRootRef: { kind: 'trusted-root', label: 'pg', source: 'builtin' }, identities: [] };
     const { ['dev.sigstore.cosign/certificate']: _c, ...noCert } = sig.annotations;
@@ -137,21 +138,21 @@ describe('cosign legacy: containers/image fixtures', () => {
   it('dir-img-cosign-pki-valid: keyless without a tlog entry is refused (cosign/Flux rule; containers/image accepts it with PKI roots)', () => {
     const [ev] = verifyDir('dir-img-cosign-pki-valid', { kind: 'keyless', trustedRoot: publicGoodTrustedRoot(), trustedRootRef: { kind: 'trusted-root', label: 'pg', source: 'builtin' }, identities: [] });
     assert.equal(ev?.verified, false);
-    assert.deepEqual(codes(ev!), ['cosign.tlog-missing']);
+    assert.deepEqual(codes(must(ev)), ['cosign.tlog-missing']);
     assert.equal(ev?.signer?.san, 'qiwan@redhat.com, myhost.example.com');
   });
 
   it('dir-img-cosign-mixed: the unknown-key signature fails, the other verifies', () => {
     const evs = verifyDir('dir-img-cosign-mixed', keys('cosign.pub'));
     assert.deepEqual(evs.map((e) => e.verified), [false, true]);
-    assert.deepEqual(codes(evs[0]!), ['cosign.signature-mismatch']);
+    assert.deepEqual(codes(must(evs[0])), ['cosign.signature-mismatch']);
   });
 
   it('dir-img-cosign-modified-manifest: signature valid, claim names another digest; Flux would accept', () => {
     const [ev] = verifyDir('dir-img-cosign-modified-manifest', keys('cosign.pub'));
     assert.equal(ev?.verified, false);
     assert.equal(ev?.fluxVerified, true);
-    assert.deepEqual(codes(ev!), ['cosign.claim-digest-mismatch']);
+    assert.deepEqual(codes(must(ev)), ['cosign.claim-digest-mismatch']);
     const claim = ev?.attempts[0]?.checks.find((c) => c.code === 'cosign.claim-digest-mismatch');
     assert.match(claim?.message ?? '', /expected payload to name sha256:d9dcafdb.*found sha256:634a8f35/);
   });
@@ -159,7 +160,7 @@ describe('cosign legacy: containers/image fixtures', () => {
   it('dir-img-cosign-manifest-digest-error: raw-bytes digest does not match the claim', () => {
     const [ev] = verifyDir('dir-img-cosign-manifest-digest-error', keys('cosign.pub'));
     assert.equal(ev?.verified, false);
-    assert.deepEqual(codes(ev!), ['cosign.claim-digest-mismatch']);
+    assert.deepEqual(codes(must(ev)), ['cosign.claim-digest-mismatch']);
   });
 
   it('dir-img-cosign-other-attachment: a text/plain entry is not a signature', () => {
@@ -183,7 +184,7 @@ describe('cosign legacy: containers/image fixtures', () => {
   });
 
   it('unknown-cosign-key.signature fails with both known keys, one attempt each', () => {
-    const digest = manifestDigest(legacyDir('dir-img-cosign-valid'))!;
+    const digest = must(manifestDigest(legacyDir('dir-img-cosign-valid')));
     const sig = readSignatureFile(legacyDir('unknown-cosign-key.signature'), digest);
     assert.ok(sig);
     const ev = verifyCosignLegacy(sig, keys('cosign.pub', 'cosign2.pub'), { now });
