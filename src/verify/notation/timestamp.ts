@@ -89,7 +89,7 @@ function verifySignerSignature(sigAlg: Tlv, digestHash: string, signed: Buffer, 
   const alg = SIG_ALGS[algOid];
   if (!alg) return fail('notation.timestamp-unsupported', `timestamp: expected an RSA PKCS#1 v1.5 or ECDSA SHA-2 signature, found algorithm ${algOid}`);
   const [kind, hash] = alg;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(hash ?? digestHash, signed, kind === 'ecdsa' ? { key: cert.node.publicKey, dsaEncoding: 'der' } : cert.node.publicKey, signature);
   } catch {

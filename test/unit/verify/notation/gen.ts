@@ -126,7 +126,7 @@ export function payloadOf(t: Target): Buffer {
 export function jws(chain: Issued[], o: EnvOptions = {}): Buffer {
   const leaf = chain[0] as Issued;
   const alg = o.alg ?? ALG[leaf.kind];
-  const hdr: Record<string, unknown> = {
+  const full: Record<string, unknown> = {
     alg, crit: o.crit ?? ['io.cncf.notary.signingScheme', ...(o.expiry ? ['io.cncf.notary.expiry'] : [])],
     cty: 'application/vnd.cncf.notary.payload.v1+json',
     'io.cncf.notary.signingScheme': 'notary.x509',
@@ -134,7 +134,7 @@ export function jws(chain: Issued[], o: EnvOptions = {}): Buffer {
     ...(o.expiry ? { 'io.cncf.notary.expiry': o.expiry.toISOString() } : {}),
     ...o.header,
   };
-  for (const d of o.drop ?? []) delete hdr[d];
+  const hdr = Object.fromEntries(Object.entries(full).filter(([k]) => !(o.drop ?? []).includes(k)));
   const p = Buffer.from(JSON.stringify(hdr)).toString('base64url');
   const pl = payloadOf(o.target ?? TARGET).toString('base64url');
   const sig = sigWith(leaf.kind, alg, leaf.keys.privateKey, Buffer.from(`${p}.${pl}`));
