@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
+import { VerifyError } from '../errors.js';
 import { checkDigest, digestOf, parseContentDigest, shortDigest, tryParseDigest } from './digest.js';
 import { registryError } from './errors.js';
 import { parseManifest, type Descriptor, type ImageIndex, type Manifest } from './manifest.js';
@@ -128,8 +129,11 @@ function referrerDescriptor(fetched: FetchedManifest): Descriptor {
 async function readSmall(file: string, maxBytes: number, root: string, what: string): Promise<Uint8Array> {
   let size: number;
   try {
-    size = (await stat(file)).size;
+    const info = await stat(file);
+    if (!info.isFile()) throw registryError('layout.invalid', `${what}: expected ${file} to be a file, found a directory or special file`);
+    size = info.size;
   } catch (e) {
+    if (e instanceof VerifyError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw registryError('layout.not-found', `${what}: ${file.startsWith(root) ? file.slice(root.length + 1) : file} not found in the layout at ${root}`);
     throw registryError('layout.unreadable', `${what}: cannot read ${file} (${code ?? 'error'})`, e);
