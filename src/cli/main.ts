@@ -2,6 +2,7 @@ import { describeError } from '../errors.js';
 import { readVersion } from '../version.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
 import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs } from './flags.js';
+import { runArtifact } from './artifact.js';
 import { artifactHelp, rootHelp } from './help.js';
 
 export interface CliIO {
@@ -29,8 +30,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   if (argv[0] === 'artifact') {
     const args = parseArgs(argv.slice(1), [...artifactFlags, ...commonFlags]);
     if (flagBool(args, 'help')) return print(io, artifactHelp());
-    if (args.positionals.length !== 1) throw usageError(`artifact takes exactly one REF, got ${args.positionals.length}`);
-    throw new CliExit(ExitCode.operational, 'verifying a single artifact is not available in this build yet');
+    return runArtifact(args, io, process.env);
   }
   if (argv[0] === 'version') return print(io, readVersion());
   const args = parseArgs(argv, [...kubectlFlags, ...auditFlags, ...commonFlags]);

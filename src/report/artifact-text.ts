@@ -1,0 +1,43 @@
+import type { ArtifactVerification } from '../audit/artifact.js';
+import type { SignatureEvidence } from '../verify/evidence.js';
+import type { Palette } from './color.js';
+
+/**
+ * The text form of `kubectl verify artifact`: the verdict on the first line (scripts and people
+ * read that first), then the digest, where signatures were looked for, and every signature with
+ * each key or identity tried and the check that decided it.
+ */
+export function formatArtifactText(v: ArtifactVerification, p: Palette): string {
+  const lines: string[] = [];
+  const head = v.state === 'verified' ? p.ok('✔ verified') : v.state === 'failed' ? p.bad('✘ not verified') : p.bad('✘ could not verify');
+  lines.push(`${head}: ${v.message}${v.state === 'verified' ? '' : p.muted(` [${v.code}]`)}`);
+  lines.push(`  reference  ${v.reference}`);
+  if (v.resolved) lines.push(`  digest     ${v.resolved.digest}${v.resolved.tag ? p.muted(` (tag ${v.resolved.tag})`) : ''}`);
+  const where = [v.discovery.referrers ? `referrers via ${v.discovery.referrers}` : '', v.discovery.sigTag ? `cosign tag ${v.discovery.sigTag}` : ''].filter(Boolean).join(', ');
+  if (where) lines.push(`  looked in  ${where}`);
+  if (v.notation) lines.push(`  notation   policy ${v.notation.statement ?? '(none)'} · level ${v.notation.level ?? '?'} · ${v.notation.outcome}`);
+  for (const problem of v.discovery.problems) lines.push(`  ${p.warn('!')} ${problem.message} ${p.muted(`[${problem.code}]`)}`);
+  v.signatures.forEach((s, i) => lines.push(...formatSignature(s, i + 1, p)));
+  if (v.signatures.length === 0 && v.state !== 'error') lines.push(`  signatures none found`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatSignature(s: SignatureEvidence, n: number, p: Palette): string[] {
+  const mark = s.verified ? p.ok('✔') : p.bad('✘');
+  const at = [s.foundAt.via, s.foundAt.tag, s.foundAt.digest?.slice(0, 19)].filter(Boolean).join(' ');
+  const out = [`  ${mark} ${n}  ${s.mechanism.replace('-', ' ')}  ${p.muted(at)}`];
+  if (s.signer) {
+    const who = s.signer.kind === 'key' ? `key ${s.signer.keyFingerprint ?? ''}` : `certificate ${s.signer.subject ?? s.signer.san ?? ''}${s.signer.issuer ? ` · issuer ${s.signer.issuer}` : ''}`;
+    out.push(`       signer ${who.trim()}`);
+  }
+  if (s.fluxVerified !== undefined && s.fluxVerified !== s.verified) {
+    out.push(`       ${p.warn('⚠')} Flux ${s.fluxVerified ? 'accepts' : 'rejects'} this signature; cosign's rules ${s.verified ? 'accept' : 'reject'} it`);
+  }
+  if (s.error) out.push(`       ${p.bad('✘')} ${s.error.message} ${p.muted(`[${s.error.code}]`)}`);
+  for (const a of s.attempts) {
+    const failed = a.checks.find((c) => !c.ok);
+    const verdict = a.ok ? p.ok('✔ all checks passed') : failed ? `${p.bad('✘')} ${failed.check}: ${failed.message} ${p.muted(`[${failed.code}]`)}` : p.bad('✘');
+    out.push(`       ${a.trust.label}${a.trust.fingerprint ? ` ${p.muted(a.trust.fingerprint)}` : ''}  ${verdict}`);
+  }
+  return out;
+}
