@@ -7,7 +7,8 @@ import { repoRoot } from '../helpers/paths.js';
 import { artifactArgs, pluginVerdict, runPlugin } from '../lab/plugin.js';
 import { referenceVerdict } from '../lab/reference-verdict.js';
 import { startRegistry, type RunningRegistry } from '../lab/registries.js';
-import { seedLab, type Seed } from '../lab/seed.js';
+import { seedLab, toolEnv, type Seed } from '../lab/seed.js';
+import { mustRun } from '../lab/tools.js';
 
 interface Row {
   readonly name: string;
@@ -59,6 +60,19 @@ describe('kubectl verify artifact agrees with cosign and notation in the lab', (
     const r = await runPlugin(artifactArgs(c, seed.material, `oci://${byDigest}`));
     assert.equal(reference.verdict, 'verified');
     assert.equal(pluginVerdict(r), 'verified', r.stdout + r.stderr);
+  });
+
+  it('verifies artifacts copied into an OCI image layout exactly as in the registry', async () => {
+    const layout = join(dir, 'layout');
+    for (const name of ['cosign-bundle-ecdsa', 'wrong-key', 'notation-jws', 'notation-untrusted']) {
+      const c = seed.cases.find((x) => x.name === name);
+      assert.ok(c);
+      // oras copies the artifact with its referrers (-r) into one layout, tagged by case name
+      await mustRun('oras', ['cp', '-r', '--from-plain-http', c.ref, '--to-oci-layout', `${layout}:${name}`], { env: toolEnv(seed.material) });
+      const r = await runPlugin([...artifactArgs(c, seed.material, `oci-layout://${layout}:${name}`), '-o', 'json']);
+      assert.equal(pluginVerdict(r), c.expect, `${name} from the layout: ${r.stdout.slice(0, 400)} ${r.stderr}`);
+      assert.equal((JSON.parse(r.stdout) as { discovery: { referrers?: string } }).discovery.referrers, 'layout');
+    }
   });
 
   it('says why in its text output: the failing key and the check', async () => {
