@@ -41,11 +41,11 @@ run_with_heartbeat() {
 # have TOOL VERSION: true when the cached binary exists.
 have() { [ -x "$cache/bin/$1-$2/$1" ]; }
 
-# install_go TOOL VERSION MODULE PKG [ldflags]: builds PKG of MODULE@VERSION inside a throwaway wrapper
+# install_go TOOL VERSION PKG [ldflags]: builds package PKG at VERSION inside a throwaway wrapper
 # module. Plain `go install pkg@version` is not used: it asks the proxy for the module's version list
 # (to look for deprecations), and the proxy here refuses that list for some modules.
 install_go() {
-  local tool=$1 version=$2 module=$3 pkg=$4 ldflags=${5:-}
+  local tool=$1 version=$2 pkg=$3 ldflags=${4:-}
   if have "$tool" "$version"; then say "$tool $version: cached"; return; fi
   say "$tool $version: building $pkg"
   local dir="$cache/work/$tool-wrapper-$version"; rm -rf "$dir"; mkdir -p "$dir"
@@ -63,11 +63,11 @@ wrapper_build() {
 }
 
 build_signing() {
-  install_go olareg "$OLAREG_VERSION" github.com/olareg/olareg github.com/olareg/olareg/cmd/olareg
-  install_go oras "$ORAS_VERSION" oras.land/oras oras.land/oras/cmd/oras
-  install_go notation "$NOTATION_VERSION" github.com/notaryproject/notation github.com/notaryproject/notation/cmd/notation
-  install_go cosign "$COSIGN_VERSION" github.com/sigstore/cosign/v3 github.com/sigstore/cosign/v3/cmd/cosign
-  install_go helm "$HELM_VERSION" helm.sh/helm/v4 helm.sh/helm/v4/cmd/helm
+  install_go olareg "$OLAREG_VERSION" github.com/olareg/olareg/cmd/olareg
+  install_go oras "$ORAS_VERSION" oras.land/oras/cmd/oras
+  install_go notation "$NOTATION_VERSION" github.com/notaryproject/notation/cmd/notation
+  install_go cosign "$COSIGN_VERSION" github.com/sigstore/cosign/v3/cmd/cosign
+  install_go helm "$HELM_VERSION" helm.sh/helm/v4/cmd/helm
   docker_registry
 }
 
@@ -120,6 +120,7 @@ build_kubernetes() {
 build_source_controller() {
   local v=$SOURCE_CONTROLLER_VERSION
   if have source-controller "$v" && [ -d "$cache/crds-$v" ]; then say "source-controller $v: cached"; return; fi
+  [ -z "${SOURCE_CONTROLLER_EXTRA_REPLACES:-}" ] || say "  with extra replaces: $SOURCE_CONTROLLER_EXTRA_REPLACES (see versions.env)"
   say "source-controller $v: building through a wrapper module (its go.mod has replace directives)"
   local dir="$cache/work/sc-wrapper-$v"; rm -rf "$dir"; mkdir -p "$dir"
   local info gomod srcdir
@@ -132,6 +133,7 @@ build_source_controller() {
       [ "$_arrow" = "=>" ] || { from="$from@$_arrow"; _arrow=$to; to=$ver; ver=$rest; }
       go mod edit -replace "$from=$to@$ver"
     done
+    for r in ${SOURCE_CONTROLLER_EXTRA_REPLACES:-}; do go mod edit -replace "$r"; done
     go get "github.com/fluxcd/source-controller@$v") >&2 || die "resolving source-controller failed"
   wrapper_build source-controller "$v" "$dir" github.com/fluxcd/source-controller
   rm -rf "$cache/crds-$v"; mkdir -p "$cache/crds-$v"; cp "$srcdir"/config/crd/bases/*.yaml "$cache/crds-$v/"; chmod -R u+w "$cache/crds-$v"
