@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { repoRoot } from '../helpers/paths.js';
 import { artifactArgs, pluginVerdict, runPlugin } from '../lab/plugin.js';
 import { referenceVerdict } from '../lab/reference-verdict.js';
-import { startRegistry, type RunningRegistry } from '../lab/registries.js';
-import { seedLab, toolEnv, type Seed } from '../lab/seed.js';
+import { toolEnv } from '../lab/seed.js';
+import { useSeededLab } from '../lab/seeded.js';
 import { mustRun } from '../lab/tools.js';
 
 interface Row {
@@ -22,28 +21,13 @@ interface Row {
 // Our verdict must equal the real cosign's or notation's, case by case, with the same trust material.
 // The table lands in docs/parity.md; UPDATE_GOLDEN=1 rewrites it, otherwise the test checks it is current.
 describe('kubectl verify artifact agrees with cosign and notation in the lab', () => {
-  let olareg: RunningRegistry;
-  let distribution: RunningRegistry;
-  let seed: Seed;
-  const dir = mkdtempSync(join(tmpdir(), 'kv-parity-'));
+  const lab = useSeededLab('parity');
   const rows: Row[] = [];
 
-  before(async () => {
-    olareg = await startRegistry('olareg');
-    distribution = await startRegistry('distribution');
-    seed = await seedLab({ olareg, distribution }, dir);
-  });
-
-  after(async () => {
-    await olareg?.stop();
-    await distribution?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('gives the real tools’ verdict for every seeded case', async () => {
-    for (const c of seed.cases) {
-      const reference = await referenceVerdict(c, seed.material);
-      const r = await runPlugin([...artifactArgs(c, seed.material), '-o', 'json']);
+    for (const c of lab().seed.cases) {
+      const reference = await referenceVerdict(c, lab().seed.material);
+      const r = await runPlugin([...artifactArgs(c, lab().seed.material), '-o', 'json']);
       const verdict = pluginVerdict(r);
       assert.equal(verdict, reference.verdict, `${c.name}: ${reference.tool} says ${reference.verdict}, we say ${verdict}: ${r.stdout.slice(0, 600)} ${r.stderr}`);
       const json = JSON.parse(r.stdout) as { code: string; resolved?: { digest: string } };
@@ -53,39 +37,39 @@ describe('kubectl verify artifact agrees with cosign and notation in the lab', (
   });
 
   it('verifies the moved tag’s old digest by digest, as cosign does', async () => {
-    const c = seed.cases.find((x) => x.name === 'moved-tag');
+    const c = lab().seed.cases.find((x) => x.name === 'moved-tag');
     assert.ok(c?.signedDigest);
     const byDigest = `${c.ref.slice(0, c.ref.lastIndexOf(':'))}@${c.signedDigest}`;
-    const reference = await referenceVerdict(c, seed.material, byDigest);
-    const r = await runPlugin(artifactArgs(c, seed.material, `oci://${byDigest}`));
+    const reference = await referenceVerdict(c, lab().seed.material, byDigest);
+    const r = await runPlugin(artifactArgs(c, lab().seed.material, `oci://${byDigest}`));
     assert.equal(reference.verdict, 'verified');
     assert.equal(pluginVerdict(r), 'verified', r.stdout + r.stderr);
   });
 
   it('verifies artifacts copied into an OCI image layout exactly as in the registry', async () => {
-    const layout = join(dir, 'layout');
+    const layout = join(lab().dir, 'layout');
     for (const name of ['cosign-bundle-ecdsa', 'wrong-key', 'notation-jws', 'notation-untrusted']) {
-      const c = seed.cases.find((x) => x.name === name);
+      const c = lab().seed.cases.find((x) => x.name === name);
       assert.ok(c);
       // oras copies the artifact with its referrers (-r) into one layout, tagged by case name
-      await mustRun('oras', ['cp', '-r', '--from-plain-http', c.ref, '--to-oci-layout', `${layout}:${name}`], { env: toolEnv(seed.material) });
-      const r = await runPlugin([...artifactArgs(c, seed.material, `oci-layout://${layout}:${name}`), '-o', 'json']);
+      await mustRun('oras', ['cp', '-r', '--from-plain-http', c.ref, '--to-oci-layout', `${layout}:${name}`], { env: toolEnv(lab().seed.material) });
+      const r = await runPlugin([...artifactArgs(c, lab().seed.material, `oci-layout://${layout}:${name}`), '-o', 'json']);
       assert.equal(pluginVerdict(r), c.expect, `${name} from the layout: ${r.stdout.slice(0, 400)} ${r.stderr}`);
       assert.equal((JSON.parse(r.stdout) as { discovery: { referrers?: string } }).discovery.referrers, 'layout');
     }
   });
 
   it('says why in its text output: the failing key and the check', async () => {
-    const c = seed.cases.find((x) => x.name === 'wrong-key');
+    const c = lab().seed.cases.find((x) => x.name === 'wrong-key');
     assert.ok(c);
-    const r = await runPlugin(artifactArgs(c, seed.material));
+    const r = await runPlugin(artifactArgs(c, lab().seed.material));
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^✘ not verified: --key .*ecdsa\.pub: .* \[cosign\.signature-mismatch\]$/m);
     assert.match(r.stdout, /looked in {2}referrers via referrers-api/);
   });
 
   it('keeps docs/parity.md current', () => {
-    assert.equal(rows.length, seed.cases.length, 'the parity test above did not complete');
+    assert.equal(rows.length, lab().seed.cases.length, 'the parity test above did not complete');
     const table = [
       '# Parity with cosign and notation',
       '',
