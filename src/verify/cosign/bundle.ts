@@ -4,16 +4,14 @@ import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
 import type { SignedEntity } from '@sigstore/verify';
 import { failed, passed } from '../evidence.js';
-import type { Check, FoundAt, SignatureEvidence, Signer } from '../evidence.js';
+import type { Check, FoundAt, SignatureEvidence } from '../evidence.js';
 import { parseLeaf } from './certificate.js';
 import { dsseSubjectCheck, isSha256Digest } from './claims.js';
 import { cosignError } from './codes.js';
 import { judgeIdentities } from './keyless.js';
-import { parsePublicKeyPem } from './keys.js';
-import type { PublicKeyInfo } from './keys.js';
+import { judgeEachKey } from './each-key.js';
 import { certificateMaterial, keyMaterial } from './material.js';
 import { attemptOf, conclude, guard, unreadable } from './result.js';
-import type { JudgedAttempt } from './result.js';
 import { inclusionProofChecks } from './inclusion.js';
 import { futureTimeChecks, runSigstore } from './sigstore.js';
 import type { CosignTrust, CosignVerifyOptions, KeylessTrust, KeyTrust } from './trust.js';
@@ -109,26 +107,14 @@ function byKeys(bundle: Bundle, entity: () => SignedEntity, content: Check[], tr
   // Flux verifies keys offline and ignores the tlog; with Rekor keys given, entries present are checked.
   const signed: SignedEntity = trust.trustedRoot ? base : { ...base, tlogEntries: [], timestamps: [] };
   const need = trust.requireTlog ? 1 : 0;
-  const judged: JudgedAttempt[] = [];
-  let signer: Signer | undefined;
-  for (const trusted of trust.keys) {
-    let info: PublicKeyInfo;
-    try {
-      info = parsePublicKeyPem(trusted.pem);
-    } catch (e) {
-      judged.push({ attempt: attemptOf(trusted.ref, [failed('key', 'cosign.key-invalid', (e as Error).message)]), fluxOk: false });
-      continue;
-    }
+  return judgeEachKey('cosign-bundle', foundAt, trust.keys, (info) => {
     const out = runSigstore(signed, keyMaterial(info, trust.trustedRoot), { tlogThreshold: need, ctlogThreshold: 0, timestampThreshold: need });
     const hintCheck = passed('key-hint', hint === '' ? 'bundle names no key hint; key tried' : hint === info.hint ? 'bundle key hint names this key' : 'bundle key hint names another key; tried anyway, as Flux tries every key');
     const checks = out.ok
       ? [hintCheck, ...out.checks.filter((c) => c.check !== 'key'), ...inclusionProofChecks(signed.tlogEntries), ...content]
       : [hintCheck, ...out.checks.filter((c) => !c.ok || c.check !== 'key')];
-    if (out.ok) signer ??= { kind: 'key', keyFingerprint: info.fingerprint, keyAlgorithm: info.algorithm };
-    const attempt = attemptOf({ ...trusted.ref, fingerprint: info.fingerprint }, checks);
-    judged.push({ attempt, fluxOk: attempt.ok });
-  }
-  return conclude('cosign-bundle', foundAt, signer, judged);
+    return { checks, signed: out.ok };
+  });
 }
 
 function keyless(bundle: Bundle, entity: () => SignedEntity, content: Check[], trust: KeylessTrust, foundAt: FoundAt, options: CosignVerifyOptions): SignatureEvidence {

@@ -1,18 +1,18 @@
 import { toSignedEntity } from '@sigstore/verify';
 import type { SignedEntity } from '@sigstore/verify';
 import { failed, passed } from '../evidence.js';
-import type { Check, FoundAt, SignatureEvidence, Signer } from '../evidence.js';
+import type { Check, FoundAt, SignatureEvidence } from '../evidence.js';
 import { parseLeaf, firstPemCertificate } from './certificate.js';
 import type { LeafCertificate } from './certificate.js';
 import { isSha256Digest, legacyClaimChecks } from './claims.js';
 import { judgeIdentities } from './keyless.js';
-import { parsePublicKeyPem, verifyWithKey } from './keys.js';
+import { judgeEachKey } from './each-key.js';
+import { verifyWithKey } from './keys.js';
 import type { PublicKeyInfo } from './keys.js';
 import { certificateMaterial, keyMaterial } from './material.js';
 import { entryKeyCheck, legacyBundle, parseRekorAnnotation } from './rekor.js';
 import type { LegacyRekorEntry } from './rekor.js';
 import { attemptOf, conclude, guard, unreadable } from './result.js';
-import type { JudgedAttempt } from './result.js';
 import { futureTimeChecks, runSigstore } from './sigstore.js';
 import type { CosignTrust, CosignVerifyOptions, KeylessTrust, KeyTrust } from './trust.js';
 
@@ -78,28 +78,13 @@ interface Layer extends LegacySignatureInput {
 }
 
 function byKeys(layer: Layer, trust: KeyTrust): SignatureEvidence {
-  const judged: JudgedAttempt[] = [];
-  let signer: Signer | undefined;
-  for (const trusted of trust.keys) {
-    let info: PublicKeyInfo;
-    try {
-      info = parsePublicKeyPem(trusted.pem);
-    } catch (e) {
-      judged.push({ attempt: attemptOf(trusted.ref, [failed('key', 'cosign.key-invalid', (e as Error).message)]), fluxOk: false });
-      continue;
-    }
-    const ref = { ...trusted.ref, fingerprint: info.fingerprint };
+  return judgeEachKey('cosign-legacy', layer.foundAt, trust.keys, (info) => {
     const sig = verifyWithKey(info, layer.payload, layer.signature);
-    if (!sig.ok) {
-      judged.push({ attempt: attemptOf(ref, [failed('signature', sig.code, sig.message)]), fluxOk: false });
-      continue;
-    }
-    signer ??= { kind: 'key', keyFingerprint: info.fingerprint, keyAlgorithm: info.algorithm };
+    if (!sig.ok) return { checks: [failed('signature', sig.code, sig.message)], signed: false, fluxOk: false };
     const checks = [passed('signature', `signature verifies with ${info.algorithm} key ${info.fingerprint}`), ...keyTlogChecks(layer, trust, info), ...layer.claims];
     // Flux: IgnoreTlog and no ClaimVerifier, so only the signature counts
-    judged.push({ attempt: attemptOf(ref, checks), fluxOk: true });
-  }
-  return conclude('cosign-legacy', layer.foundAt, signer, judged);
+    return { checks, signed: true, fluxOk: true };
+  });
 }
 
 function keyTlogChecks(layer: Layer, trust: KeyTrust, info: PublicKeyInfo): Check[] {
