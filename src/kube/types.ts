@@ -1,0 +1,183 @@
+/**
+ * Flux objects as the rest of the plugin sees them: one typed, version-normalised shape per kind,
+ * whether they were read from a cluster or from YAML files. Fields follow the Flux APIs
+ * (source.toolkit.fluxcd.io/v1, helm.toolkit.fluxcd.io/v2, kustomize.toolkit.fluxcd.io/v1); older
+ * versions are converted into these on reading. `raw` keeps the object as read, for the YAML view.
+ */
+
+export type SourceKind = 'OCIRepository' | 'HelmRepository' | 'HelmChart' | 'GitRepository' | 'Bucket' | 'ExternalArtifact';
+export type ConsumerKind = 'Kustomization' | 'HelmRelease';
+export type FluxKind = SourceKind | ConsumerKind;
+
+export const fluxKinds: readonly FluxKind[] = ['Kustomization', 'HelmRelease', 'OCIRepository', 'HelmRepository', 'HelmChart', 'GitRepository', 'Bucket', 'ExternalArtifact'];
+
+/** A reference from one object to another; namespace is already defaulted to the referrer's. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason?: string;
+  readonly message?: string;
+  readonly observedGeneration?: number;
+  readonly lastTransitionTime?: string;
+}
+
+export interface Artifact {
+  /** OCIRepository: `<tag>@sha256:<hex>` (or `sha256:<hex>`, or the legacy `<tag>/<hex>`); HelmChart: the chart version */
+  readonly revision: string;
+  readonly digest?: string;
+  readonly url?: string;
+  readonly lastUpdateTime?: string;
+  readonly size?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface IdentityMatch {
+  readonly issuer: string;
+  readonly subject: string;
+}
+
+/** spec.verify of OCIRepository and HelmChart (and, without identities, of a HelmRelease chart template). */
+export interface Verification {
+  readonly provider: 'cosign' | 'notation';
+  /** name of a Secret in the object's namespace */
+  readonly secretRef?: string;
+  readonly matchOIDCIdentity: readonly IdentityMatch[];
+  readonly trustedRootSecretRef?: string;
+}
+
+export interface ObjectMeta {
+  readonly kind: FluxKind;
+  readonly apiVersion: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+  readonly generation?: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly suspend: boolean;
+  readonly conditions: readonly Condition[];
+  readonly observedGeneration?: number;
+  /** the object as read (cluster JSON or the YAML document), for the YAML view; never includes Secret data */
+  readonly raw: unknown;
+  /** where it came from: `cluster` or `file:<path>` */
+  readonly origin: string;
+}
+
+export interface OCIRepositoryRef {
+  readonly digest?: string;
+  readonly semver?: string;
+  readonly semverFilter?: string;
+  readonly tag?: string;
+}
+
+export interface OCIRepository extends ObjectMeta {
+  readonly kind: 'OCIRepository';
+  readonly url: string;
+  readonly ref?: OCIRepositoryRef;
+  readonly layerSelector?: { readonly mediaType?: string; readonly operation?: string };
+  readonly provider: string;
+  readonly secretRef?: string;
+  readonly serviceAccountName?: string;
+  readonly certSecretRef?: string;
+  readonly proxySecretRef?: string;
+  readonly insecure: boolean;
+  readonly verify?: Verification;
+  readonly artifact?: Artifact;
+}
+
+export interface HelmRepository extends ObjectMeta {
+  readonly kind: 'HelmRepository';
+  readonly url: string;
+  readonly type: 'default' | 'oci';
+  readonly provider: string;
+  readonly secretRef?: string;
+  readonly certSecretRef?: string;
+  readonly insecure: boolean;
+  readonly artifact?: Artifact;
+}
+
+export interface HelmChart extends ObjectMeta {
+  readonly kind: 'HelmChart';
+  readonly chart: string;
+  readonly version: string;
+  readonly sourceRef: ObjectRef;
+  readonly verify?: Verification;
+  readonly valuesFiles: readonly string[];
+  readonly artifact?: Artifact;
+}
+
+export interface HelmRelease extends ObjectMeta {
+  readonly kind: 'HelmRelease';
+  /** spec.chart.spec, when the release templates a HelmChart */
+  readonly chartTemplate?: {
+    readonly chart: string;
+    readonly version: string;
+    readonly sourceRef: ObjectRef;
+    /** HelmChartTemplateVerification: provider and secretRef only, matchOIDCIdentity is always empty */
+    readonly verify?: Verification;
+  };
+  /** spec.chartRef */
+  readonly chartRef?: ObjectRef;
+  /** status.helmChart as `namespace/name` */
+  readonly helmChart?: string;
+  readonly lastAttemptedRevision?: string;
+  readonly lastAttemptedRevisionDigest?: string;
+  /** status.history[0] */
+  readonly lastRelease?: { readonly chartName?: string; readonly chartVersion?: string; readonly ociDigest?: string; readonly status?: string };
+  /** v2beta1/2 only */
+  readonly lastAppliedRevision?: string;
+}
+
+export interface Kustomization extends ObjectMeta {
+  readonly kind: 'Kustomization';
+  readonly sourceRef: ObjectRef;
+  readonly path?: string;
+  readonly lastAppliedRevision?: string;
+  readonly lastAppliedOriginRevision?: string;
+  readonly lastAttemptedRevision?: string;
+}
+
+/** GitRepository, Bucket, ExternalArtifact: shown with what Flux reports; not verified by us yet. */
+export interface OtherSource extends ObjectMeta {
+  readonly kind: 'GitRepository' | 'Bucket' | 'ExternalArtifact';
+  readonly url?: string;
+  readonly verify?: Verification;
+  readonly artifact?: Artifact;
+}
+
+export type FluxObject = OCIRepository | HelmRepository | HelmChart | HelmRelease | Kustomization | OtherSource;
+
+/** Something that kept objects from being read: a visible state, never an empty list. */
+export interface KubeProblem {
+  /** kube.forbidden, kube.unauthorized, kube.crd-missing, kube.unreachable, kube.not-found, kube.api, file.invalid, … */
+  readonly code: string;
+  readonly message: string;
+  readonly kind?: FluxKind | 'Secret' | 'ServiceAccount';
+  readonly namespace?: string;
+}
+
+/** A Secret as read for trust or registry access. Values stay bytes and never reach output. */
+export type SecretResult =
+  | { readonly state: 'found'; readonly type: string; readonly data: Readonly<Record<string, Uint8Array>> }
+  | { readonly state: 'not-found' | 'forbidden' | 'unavailable' | 'error'; readonly message: string };
+
+export interface Scope {
+  /** undefined means every namespace (-A) */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+}
+
+/** Where objects come from: the cluster or files. Both give the same shapes. */
+export interface ObjectSource {
+  /** for the report header: context/cluster or the files read */
+  readonly description: { readonly context?: string; readonly cluster?: string; readonly server?: string; readonly files?: readonly string[] };
+  list(scope: Scope, signal?: AbortSignal): Promise<{ readonly objects: readonly FluxObject[]; readonly problems: readonly KubeProblem[] }>;
+  getSecret(namespace: string, name: string, signal?: AbortSignal): Promise<SecretResult>;
+  /** names of the ServiceAccount's imagePullSecrets */
+  getImagePullSecrets(namespace: string, serviceAccount: string, signal?: AbortSignal): Promise<{ readonly names: readonly string[] } | { readonly problem: KubeProblem }>;
+}
