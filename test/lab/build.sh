@@ -119,14 +119,12 @@ build_kubernetes() {
 
 build_source_controller() {
   local v=$SOURCE_CONTROLLER_VERSION
-  if have source-controller "$v" && [ -d "$cache/crds-$v" ]; then say "source-controller $v: cached"; return; fi
+  if have source-controller "$v"; then say "source-controller $v: cached"; return; fi
   [ -z "${SOURCE_CONTROLLER_EXTRA_REPLACES:-}" ] || say "  with extra replaces: $SOURCE_CONTROLLER_EXTRA_REPLACES (see versions.env)"
   say "source-controller $v: building through a wrapper module (its go.mod has replace directives)"
   local dir="$cache/work/sc-wrapper-$v"; rm -rf "$dir"; mkdir -p "$dir"
-  local info gomod srcdir
-  info=$(go mod download -json "github.com/fluxcd/source-controller@$v")
-  gomod=$(printf '%s' "$info" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  srcdir=$(printf '%s' "$info" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  local gomod
+  gomod=$(go mod download -json "github.com/fluxcd/source-controller@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   (cd "$dir" && go mod init lab/sc-wrapper >/dev/null 2>&1
     # mirror the controller's non-local replaces; its ./api replace is dropped for the published api module
     grep -E '^\s*(replace\s+)?[^ /][^ ]*( v[^ ]+)? => [^.][^ ]* v[^ ]+' "$gomod" | sed -E 's/^\s*replace\s+//' | while read -r from _arrow to ver rest; do
@@ -136,13 +134,29 @@ build_source_controller() {
     for r in ${SOURCE_CONTROLLER_EXTRA_REPLACES:-}; do go mod edit -replace "$r"; done
     go get "github.com/fluxcd/source-controller@$v") >&2 || die "resolving source-controller failed"
   wrapper_build source-controller "$v" "$dir" github.com/fluxcd/source-controller
-  rm -rf "$cache/crds-$v"; mkdir -p "$cache/crds-$v"; cp "$srcdir"/config/crd/bases/*.yaml "$cache/crds-$v/"; chmod -R u+w "$cache/crds-$v"
+}
+
+# fetch_crds NAME MODULE VERSION: a controller's CRDs from its module zip (config/ is in it), into crds/NAME-VERSION.
+fetch_crds() {
+  local name=$1 module=$2 version=$3 dest="$cache/crds/$1-$3"
+  if [ -d "$dest" ]; then say "$name $version CRDs: cached"; return; fi
+  local dir
+  dir=$(go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$dir/config/crd/bases" ] || die "no CRDs in $module@$version"
+  mkdir -p "$dest.tmp" && cp "$dir"/config/crd/bases/*.yaml "$dest.tmp/" && chmod -R u+w "$dest.tmp" && mv "$dest.tmp" "$dest"
+  say "$name $version CRDs: $(ls "$dest" | wc -l) fetched"
+}
+
+build_crds() {
+  fetch_crds source-controller github.com/fluxcd/source-controller "$SOURCE_CONTROLLER_VERSION"
+  fetch_crds kustomize-controller github.com/fluxcd/kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION"
+  fetch_crds helm-controller github.com/fluxcd/helm-controller "$HELM_CONTROLLER_VERSION"
 }
 
 case "$stage" in
   signing) build_signing ;;
-  cluster) build_etcd; build_kubernetes; build_source_controller ;;
-  all) build_signing; build_etcd; build_kubernetes; build_source_controller ;;
+  cluster) build_etcd; build_kubernetes; build_source_controller; build_crds ;;
+  all) build_signing; build_etcd; build_kubernetes; build_source_controller; build_crds ;;
   *) die "usage: build.sh [signing|cluster|all]" ;;
 esac
 say "done ($stage) in $(( $(date +%s) - start_all ))s; binaries under $cache/bin"
