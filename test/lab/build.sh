@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the lab's real tools from Go modules, pinned in versions.env, into a cache outside the repo.
-#   build.sh [signing|cluster|all]   (default: signing)
+#   build.sh [signing|cluster|consumers|all]   (default: signing)
 # Cache: $KUBECTL_VERIFY_LAB_CACHE or ~/.cache/kubectl-verify-lab. A tool is rebuilt only when its
 # version changes. Progress goes to stderr, with a heartbeat while the Go compiler works.
 set -euo pipefail
@@ -117,23 +117,28 @@ build_kubernetes() {
   mv "$cache/bin/kube-apiserver-$KUBERNETES_VERSION.keep" "$cache/bin/kube-apiserver-$KUBERNETES_VERSION"
 }
 
-build_source_controller() {
-  local v=$SOURCE_CONTROLLER_VERSION
-  if have source-controller "$v"; then say "source-controller $v: cached"; return; fi
-  [ -z "${SOURCE_CONTROLLER_EXTRA_REPLACES:-}" ] || say "  with extra replaces: $SOURCE_CONTROLLER_EXTRA_REPLACES (see versions.env)"
-  say "source-controller $v: building through a wrapper module (its go.mod has replace directives)"
-  local dir="$cache/work/sc-wrapper-$v"; rm -rf "$dir"; mkdir -p "$dir"
+# build_flux_controller NAME VERSION "EXTRA_REPLACES": a Flux controller through a wrapper module that
+# mirrors the controller's non-local replaces (its ./api replace is dropped for the published api module).
+build_flux_controller() {
+  local name=$1 v=$2 extra=$3 module="github.com/fluxcd/$1"
+  if have "$name" "$v"; then say "$name $v: cached"; return; fi
+  say "$name $v: building through a wrapper module (its go.mod has replace directives)"
+  [ -z "$extra" ] || say "  with extra replaces: $extra (see versions.env)"
+  local dir="$cache/work/$name-wrapper-$v"; rm -rf "$dir"; mkdir -p "$dir"
   local gomod
-  gomod=$(go mod download -json "github.com/fluxcd/source-controller@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  (cd "$dir" && go mod init lab/sc-wrapper >/dev/null 2>&1
-    # mirror the controller's non-local replaces; its ./api replace is dropped for the published api module
+  gomod=$(go mod download -json "$module@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  (cd "$dir" && go mod init "lab/$name-wrapper" >/dev/null 2>&1
     grep -E '^\s*(replace\s+)?[^ /][^ ]*( v[^ ]+)? => [^.][^ ]* v[^ ]+' "$gomod" | sed -E 's/^\s*replace\s+//' | while read -r from _arrow to ver rest; do
       [ "$_arrow" = "=>" ] || { from="$from@$_arrow"; _arrow=$to; to=$ver; ver=$rest; }
       go mod edit -replace "$from=$to@$ver"
     done
-    for r in ${SOURCE_CONTROLLER_EXTRA_REPLACES:-}; do go mod edit -replace "$r"; done
-    go get "github.com/fluxcd/source-controller@$v") >&2 || die "resolving source-controller failed"
-  wrapper_build source-controller "$v" "$dir" github.com/fluxcd/source-controller
+    for r in $extra; do go mod edit -replace "$r"; done
+    go get "$module@$v") >&2 || die "resolving $name failed"
+  wrapper_build "$name" "$v" "$dir" "$module"
+}
+
+build_source_controller() {
+  build_flux_controller source-controller "$SOURCE_CONTROLLER_VERSION" "${SOURCE_CONTROLLER_EXTRA_REPLACES:-}"
 }
 
 # fetch_crds NAME MODULE VERSION: a controller's CRDs from its module zip (config/ is in it), into crds/NAME-VERSION.
@@ -157,6 +162,8 @@ case "$stage" in
   signing) build_signing ;;
   cluster) build_etcd; build_kubernetes; build_source_controller; build_crds ;;
   all) build_signing; build_etcd; build_kubernetes; build_source_controller; build_crds ;;
-  *) die "usage: build.sh [signing|cluster|all]" ;;
+  consumers) build_flux_controller kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" "${KUSTOMIZE_CONTROLLER_EXTRA_REPLACES:-}"
+    build_flux_controller helm-controller "$HELM_CONTROLLER_VERSION" "${HELM_CONTROLLER_EXTRA_REPLACES:-}" ;;
+  *) die "usage: build.sh [signing|cluster|consumers|all]" ;;
 esac
 say "done ($stage) in $(( $(date +%s) - start_all ))s; binaries under $cache/bin"
