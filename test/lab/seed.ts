@@ -108,7 +108,7 @@ async function makeMaterial(dir: string): Promise<LabMaterial> {
 }
 
 /** Pushes a Flux-format artifact (`flux push artifact` media types and annotations) and returns its digest. */
-async function pushFluxArtifact(env: NodeJS.ProcessEnv, work: string, ref: string, content: string): Promise<string> {
+export async function pushFluxArtifact(env: NodeJS.ProcessEnv, work: string, ref: string, content: string): Promise<string> {
   const dir = join(work, 'artifacts', ref.replace(/[^a-zA-Z0-9]+/g, '_'));
   mkdirSync(join(dir, 'manifests'), { recursive: true });
   writeFileSync(join(dir, 'manifests', 'configmap.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lab\ndata:\n  content: ${JSON.stringify(content)}\n`);
@@ -148,7 +148,7 @@ function repoOf(ref: string): string {
   return ref.slice(0, ref.lastIndexOf(':'));
 }
 
-async function cosignSign(env: NodeJS.ProcessEnv, material: LabMaterial, key: CosignKeyName, ref: string, digest: string, legacy: boolean): Promise<void> {
+export async function cosignSign(env: NodeJS.ProcessEnv, material: LabMaterial, key: CosignKeyName, ref: string, digest: string, legacy: boolean): Promise<void> {
   await mustRun(
     'cosign',
     ['sign', '--key', material.cosignKeys[key].key, '--use-signing-config=false', '--tlog-upload=false', `--new-bundle-format=${!legacy}`, '--yes', `${repoOf(ref)}@${digest}`],
