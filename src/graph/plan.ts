@@ -1,0 +1,115 @@
+import type { HelmRepository, OCIRepository, Verification } from '../kube/types.js';
+import { chartRef, chartUrl, HELM_CHART_LAYER } from './helm.js';
+import { asDigest, parseRevision } from './revision.js';
+import type { PlanArtifact, PlanRef, PlanTrust, RegistryAccess, RunningRevision, TrustOrigin } from './types.js';
+
+/** What a plan is made of, before identical ones are merged. */
+export interface PlanInput {
+  readonly artifact: PlanArtifact;
+  readonly access: RegistryAccess;
+  readonly trust?: PlanTrust;
+}
+
+export function trustOf(verify: Verification | undefined, namespace: string, origin: TrustOrigin, keepTrustedRoot: boolean): PlanTrust | undefined {
+  if (verify === undefined) return undefined;
+  const mode = verify.provider === 'notation' ? 'notation' : verify.secretRef === undefined ? 'cosign-keyless' : 'cosign-key';
+  return {
+    provider: verify.provider,
+    mode,
+    namespace,
+    ...(verify.secretRef === undefined ? {} : { secretRef: verify.secretRef }),
+    // identities constrain keyless certificates only; Flux ignores them for keys and notation
+    matchOIDCIdentity: mode === 'cosign-keyless' ? verify.matchOIDCIdentity : [],
+    ...(keepTrustedRoot && verify.trustedRootSecretRef !== undefined ? { trustedRootSecretRef: verify.trustedRootSecretRef } : {}),
+    origin,
+  };
+}
+
+/** getArtifactRef's precedence: digest > semver > tag > latest. */
+export function ociRef(o: OCIRepository): PlanRef {
+  const r = o.ref;
+  if (r?.digest !== undefined && r.digest !== '') return { kind: 'digest', digest: asDigest(r.digest) ?? r.digest };
+  if (r?.semver !== undefined && r.semver !== '') {
+    return {
+      kind: 'semver',
+      constraint: r.semver,
+      ...(r.semverFilter !== undefined && r.semverFilter !== '' ? { filter: r.semverFilter } : {}),
+      helmTags: o.layerSelector?.mediaType === HELM_CHART_LAYER,
+    };
+  }
+  if (r?.tag !== undefined && r.tag !== '') return { kind: 'tag', tag: r.tag };
+  return { kind: 'tag', tag: 'latest' };
+}
+
+export function ociRepositoryPlan(o: OCIRepository): PlanInput {
+  const running = o.artifact === undefined ? undefined : parseRevision(o.artifact.revision);
+  const trust = trustOf(o.verify, o.namespace, 'object', true);
+  return {
+    artifact: { url: o.url.replace(/\/+$/, ''), ref: ociRef(o), ...(running ? { running } : {}) },
+    access: {
+      namespace: o.namespace,
+      provider: o.provider,
+      ...(o.secretRef === undefined ? {} : { secretRef: o.secretRef }),
+      ...(o.serviceAccountName === undefined ? {} : { serviceAccountName: o.serviceAccountName }),
+      ...(o.certSecretRef === undefined ? {} : { certSecretRef: o.certSecretRef }),
+      ...(o.proxySecretRef === undefined ? {} : { proxySecretRef: o.proxySecretRef }),
+      insecure: o.insecure,
+      secretFormats: 'dockerconfigjson',
+    },
+    ...(trust ? { trust } : {}),
+  };
+}
+
+export interface ChartSpec {
+  /** the HelmChart's namespace, where its verify Secret is read */
+  readonly namespace: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly verify?: Verification;
+  /** status.artifact.revision: the chart version, never a digest */
+  readonly revision?: string;
+}
+
+/** A chart from a HelmRepository of type oci; registry access is the repository's. */
+export function helmChartPlan(c: ChartSpec, repo: HelmRepository, origin: TrustOrigin): PlanInput {
+  // HelmChart v1 dropped verify.trustedRootSecretRef in v1.9.0: Flux does not read it there
+  const trust = trustOf(c.verify, c.namespace, origin, false);
+  const running: RunningRevision | undefined = c.revision === undefined ? undefined : { revision: c.revision };
+  return {
+    artifact: {
+      url: chartUrl(repo.url, c.chart),
+      ref: chartRef(c.version),
+      ...(running ? { running } : {}),
+      chart: { name: c.chart, version: c.version === '' ? '*' : c.version },
+    },
+    access: {
+      namespace: repo.namespace,
+      provider: repo.provider,
+      ...(repo.secretRef === undefined ? {} : { secretRef: repo.secretRef }),
+      ...(repo.certSecretRef === undefined ? {} : { certSecretRef: repo.certSecretRef }),
+      insecure: repo.insecure,
+      secretFormats: 'dockerconfigjson-or-basic-auth',
+    },
+    ...(trust ? { trust } : {}),
+  };
+}
+
+/** The reference as people write it, for plan ids and messages. */
+export function describeArtifact(a: PlanArtifact): string {
+  switch (a.ref.kind) {
+    case 'digest':
+      return `${a.url}@${a.ref.digest}`;
+    case 'tag':
+      return `${a.url}:${a.ref.tag}`;
+    case 'semver':
+      return `${a.url} semver ${a.ref.constraint}${a.ref.filter === undefined ? '' : ` filter ${a.ref.filter}`}`;
+  }
+}
+
+/**
+ * The identity of a plan: reference, running digest, access and trust. Two objects that differ only
+ * in name share one verification; the running digest is part of it because each digest is verified.
+ */
+export function planKey(p: PlanInput): string {
+  return JSON.stringify([p.artifact.url, p.artifact.ref, p.artifact.running?.digest ?? null, p.access, p.trust ?? null]);
+}

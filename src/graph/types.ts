@@ -1,0 +1,164 @@
+import type { FluxKind, FluxObject, HelmRelease, IdentityMatch, ObjectRef, Verification } from '../kube/types.js';
+
+/** `Kind/namespace/name`: unique across the graph, stable across runs. */
+export type NodeId = string;
+
+/** Why an edge exists: the field of the consumer that names the source. */
+export type EdgeVia = 'sourceRef' | 'chartTemplate' | 'chartRef';
+
+export interface Edge {
+  /** the consumer */
+  readonly from: NodeId;
+  /** the source it uses */
+  readonly to: NodeId;
+  readonly via: EdgeVia;
+}
+
+/**
+ * Facts the graph can state about a node before anything is fetched. Codes are stable: verdict/
+ * maps them to reasons.
+ */
+export type GraphNoteCode =
+  /** the node stands for an object named by a reference but absent from the input */
+  | 'graph.dangling-ref'
+  /** one of the sources this node uses is absent from the input */
+  | 'graph.source-missing'
+  /** the node stands for the HelmChart a HelmRelease template generates, absent from the input */
+  | 'graph.generated-chart'
+  /** spec.verify is set, but Flux does not verify this kind of source (HTTP HelmRepository: "not implemented") */
+  | 'graph.verify-ignored'
+  /** a source kind whose artifacts we do not verify (Git, Bucket, ExternalArtifact; HelmCharts from them) */
+  | 'graph.unsupported-source'
+  /** a field that Flux no longer reads was set (HelmChart verify.trustedRootSecretRef, removed in v1.9.0) */
+  | 'graph.field-ignored';
+
+export interface GraphNote {
+  readonly code: GraphNoteCode;
+  readonly message: string;
+}
+
+/** The revision Flux runs, as read from `status.artifact.revision`. */
+export interface RunningRevision {
+  /** as Flux wrote it */
+  readonly revision: string;
+  readonly tag?: string;
+  /** `sha256:<hex>` (or `sha512:<hex>`) when the revision names a manifest digest */
+  readonly digest?: string;
+}
+
+/** What to resolve at the registry: Flux's ref precedence already applied. */
+export type PlanRef =
+  | { readonly kind: 'digest'; readonly digest: string }
+  | {
+      readonly kind: 'semver';
+      readonly constraint: string;
+      /** OCIRepository spec.ref.semverFilter: a Go regexp applied to tags before the constraint */
+      readonly filter?: string;
+      /** Helm charts: tags store `+` as `_`, so `_` is read back as `+` before parsing */
+      readonly helmTags: boolean;
+    }
+  | { readonly kind: 'tag'; readonly tag: string };
+
+export interface PlanArtifact {
+  /** `oci://host/repository`, without tag or digest */
+  readonly url: string;
+  readonly ref: PlanRef;
+  /** what Flux runs now; for HelmCharts only the chart version (Flux stores no OCI digest for charts) */
+  readonly running?: RunningRevision;
+  /** set for HelmCharts from an OCI HelmRepository */
+  readonly chart?: { readonly name: string; readonly version: string };
+}
+
+/**
+ * How the registry is reached, as Flux reaches it. Secret names are relative to `namespace`.
+ * Nothing here is read yet: audit/ reads the Secrets once per distinct name.
+ */
+export interface RegistryAccess {
+  readonly namespace: string;
+  readonly provider: string;
+  readonly secretRef?: string;
+  /** generic provider: the ServiceAccount's imagePullSecrets join the keychain */
+  readonly serviceAccountName?: string;
+  readonly certSecretRef?: string;
+  readonly proxySecretRef?: string;
+  readonly insecure: boolean;
+  /** OCI HelmRepositories also accept plain username/password Secrets */
+  readonly secretFormats: 'dockerconfigjson' | 'dockerconfigjson-or-basic-auth';
+}
+
+/** Where the trust material is defined; template trust carries no identities by construction. */
+export type TrustOrigin = 'object' | 'helmrelease-template';
+
+export interface PlanTrust {
+  readonly provider: Verification['provider'];
+  /** cosign with a key Secret, cosign keyless, or a notation trust policy */
+  readonly mode: 'cosign-key' | 'cosign-keyless' | 'notation';
+  /** Secrets are read in this namespace */
+  readonly namespace: string;
+  readonly secretRef?: string;
+  readonly matchOIDCIdentity: readonly IdentityMatch[];
+  readonly trustedRootSecretRef?: string;
+  readonly origin: TrustOrigin;
+}
+
+/** One verification to run: identical (artifact, access, trust) triples share one plan. */
+export interface VerifyPlan {
+  /** stable within one input: the reference plus a counter when several plans share it */
+  readonly id: string;
+  readonly artifact: PlanArtifact;
+  readonly access: RegistryAccess;
+  /** undefined: the object names no trust material, so Flux enforces nothing */
+  readonly trust?: PlanTrust;
+  /** every node whose finding this plan decides, in graph order */
+  readonly nodeIds: readonly NodeId[];
+}
+
+interface NodeBase {
+  readonly id: NodeId;
+  readonly namespace: string;
+  readonly name: string;
+  /** sources this node uses (edges consumer → source) */
+  readonly sourceIds: readonly NodeId[];
+  /** consumers using this node */
+  readonly consumerIds: readonly NodeId[];
+  readonly notes: readonly GraphNote[];
+  /** the plan deciding this node's verdict, when it has an OCI artifact */
+  readonly planId?: string;
+  /** copies of the plan's artifact/trust facts, so a node alone says what it runs and trusts */
+  readonly running?: RunningRevision;
+  readonly trust?: PlanTrust;
+}
+
+/** An object from the input. */
+export interface ObjectNode extends NodeBase {
+  readonly type: 'object';
+  readonly kind: FluxKind;
+  readonly object: FluxObject;
+}
+
+/** An object named by a reference but absent from the input. */
+export interface DanglingNode extends NodeBase {
+  readonly type: 'dangling';
+  /** as the reference spells it; may be a kind Flux does not know */
+  readonly kind: string;
+  readonly ref: ObjectRef;
+}
+
+/** The HelmChart a HelmRelease template makes, when it is absent from the input. */
+export interface GeneratedChartNode extends NodeBase {
+  readonly type: 'generated-chart';
+  readonly kind: 'HelmChart';
+  readonly release: NodeId;
+  readonly template: NonNullable<HelmRelease['chartTemplate']>;
+}
+
+export type GraphNode = ObjectNode | DanglingNode | GeneratedChartNode;
+
+export interface Graph {
+  /** deterministic: kind (consumers first), namespace, name */
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly Edge[];
+  /** nodes nobody uses, in node order */
+  readonly roots: readonly NodeId[];
+  readonly plans: readonly VerifyPlan[];
+}

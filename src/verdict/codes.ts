@@ -1,0 +1,94 @@
+import type { ReasonCode } from './reasons.js';
+
+/**
+ * Evidence, registry and trust codes → reasons. Exact codes first, then whole families; a code
+ * nobody listed is a failure of its own (`check-failed`), never a pass.
+ */
+const EXACT: Readonly<Record<string, ReasonCode>> = {
+  // signature discovery (audit/)
+  'signature.none': 'no-signature',
+
+  // cosign (src/verify/cosign/codes.ts)
+  'cosign.media-type': 'signature-invalid',
+  'cosign.artifact-digest-invalid': 'check-failed',
+  'cosign.key-invalid': 'trust-invalid',
+  'cosign.signature-mismatch': 'wrong-key',
+  'cosign.signature-digest-algorithm': 'signature-unsupported',
+  'cosign.signature-missing': 'signature-invalid',
+  'cosign.signature-malformed': 'signature-invalid',
+  'cosign.claim-digest-mismatch': 'tampered',
+  'cosign.claim-type': 'signature-invalid',
+  'cosign.payload-invalid': 'signature-invalid',
+  'cosign.bundle-invalid': 'signature-invalid',
+  'cosign.bundle-unsupported': 'signature-unsupported',
+  'cosign.subject-mismatch': 'tampered',
+  // a key where a certificate was expected, or the reverse: not signed by the trusted material
+  'cosign.material-mismatch': 'wrong-key',
+  'cosign.identity-mismatch': 'identity-mismatch',
+  'cosign.identity-pattern-invalid': 'trust-invalid',
+  'cosign.identity-unconstrained': 'weak',
+  'cosign.certificate-missing': 'signature-invalid',
+  'cosign.certificate-untrusted': 'untrusted',
+  'cosign.certificate-expired': 'expired',
+  // the log entry does not match the signature: something was changed after logging
+  'cosign.tlog-invalid': 'tampered',
+  'cosign.tlog-missing': 'untrusted',
+  'cosign.timestamp-missing': 'untrusted',
+  'cosign.timestamp-invalid': 'untrusted',
+  'cosign.trust-invalid': 'trust-invalid',
+
+  // notation (src/verify/notation/codes.ts)
+  'notation.envelope-invalid': 'signature-invalid',
+  'notation.envelope-unsupported': 'signature-unsupported',
+  // the signer's key is in the envelope, so a bad signature means changed bytes, not a wrong key
+  'notation.signature-invalid': 'tampered',
+  'notation.payload-mismatch': 'tampered',
+  'notation.chain-invalid': 'untrusted',
+  'notation.cert-expired': 'expired',
+  'notation.cert-not-yet-valid': 'expired',
+  'notation.signature-expired': 'expired',
+  'notation.untrusted-cert': 'untrusted',
+  'notation.identity-mismatch': 'identity-mismatch',
+  'notation.policy-invalid': 'trust-invalid',
+  'notation.no-applicable-policy': 'trust-invalid',
+  'notation.trust-store-invalid': 'trust-invalid',
+  'notation.timestamp-missing': 'untrusted',
+  'notation.timestamp-invalid': 'untrusted',
+  'notation.timestamp-unsupported': 'signature-unsupported',
+  'notation.revocation-not-checked': 'untrusted',
+  'notation.secret-invalid': 'trust-invalid',
+  'notation.no-signature': 'no-signature',
+  'notation.attempts-exhausted': 'check-failed',
+  'notation.internal': 'check-failed',
+
+  // trust material (src/verify/trust/codes.ts)
+  'trust.root-invalid': 'trust-invalid',
+
+  // registry (src/registry/errors.ts): auth apart from everything else; a digest that does not
+  // match its content is the same finding as a tampered signature
+  'registry.unauthorized': 'registry-auth',
+  'registry.forbidden': 'registry-auth',
+  'registry.credentials': 'registry-auth',
+  'registry.digest-mismatch': 'tampered',
+};
+
+/** The reason for a verification, registry or layout code. */
+export function reasonForCode(code: string): ReasonCode {
+  const exact = EXACT[code];
+  if (exact !== undefined) return exact;
+  if (code.startsWith('registry.') || code.startsWith('layout.')) return 'registry-error';
+  return 'check-failed';
+}
+
+/**
+ * The reason for a problem reading trust material (PlanOutcome.trustProblem). audit/ reports
+ * Secret reads as `secret.<state>` (SecretResult: not-found, forbidden, unavailable, error) or
+ * passes a kube/ or verify/ code through; any other code counts as invalid material.
+ */
+export function reasonForTrustProblem(code: string): ReasonCode {
+  if (/(^|[.-])(forbidden|unauthorized|unavailable|unreachable)$/.test(code)) return 'trust-unreadable';
+  if (/(^|[.-])(not-found|missing|no-keys|empty)$/.test(code)) return 'trust-missing';
+  if (code === 'secret.error' || code === 'kube.api') return 'trust-unreadable';
+  const mapped = EXACT[code];
+  return mapped === 'trust-invalid' || mapped === 'trust-missing' || mapped === 'trust-unreadable' ? mapped : 'trust-invalid';
+}

@@ -1,0 +1,22 @@
+import type { GraphNode } from '../graph/types.js';
+import type { HelmRelease, Kustomization } from '../kube/types.js';
+import { consumerFinding } from './consumer.js';
+import { otherFinding } from './other.js';
+import { sourceFinding } from './source.js';
+import type { Finding, FindingContext, PlanOutcome } from './types.js';
+
+type ConsumerNode = GraphNode & { readonly type: 'object'; readonly object: Kustomization | HelmRelease };
+
+function isConsumer(node: GraphNode): node is ConsumerNode {
+  return node.type === 'object' && (node.object.kind === 'Kustomization' || node.object.kind === 'HelmRelease');
+}
+
+/**
+ * One Finding per node. Sources with a plan are judged from their PlanOutcome; consumers from the
+ * findings of their sources (ctx.sourceFindings, in sourceIds order); everything else from the graph.
+ */
+export function findingFor(node: GraphNode, outcome: PlanOutcome | undefined, ctx: FindingContext): Finding {
+  if (isConsumer(node)) return consumerFinding(node, ctx);
+  if (node.type !== 'dangling' && node.planId !== undefined) return sourceFinding(node, outcome, ctx);
+  return otherFinding(node);
+}
