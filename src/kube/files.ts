@@ -74,11 +74,11 @@ export async function createFileSource(inputs: readonly string[], opts: FileSour
     files: files.map((f) => f.path),
     description: { files: files.map((f) => f.path) },
 
-    list(scope) {
+    async list(scope) {
       const selector = parseSelector(scope.labelSelector);
       const inScope = objects.filter((o) => (scope.namespace === undefined || o.namespace === scope.namespace) && matchesSelector(selector, o.labels));
       const problems = loaded.problems.filter((p) => scope.namespace === undefined || p.namespace === undefined || p.namespace === scope.namespace);
-      return Promise.resolve({ objects: inScope, problems });
+      return { objects: inScope, problems };
     },
 
     getSecret(namespace, name): Promise<SecretResult> {
