@@ -1,0 +1,286 @@
+// The verdict table: (outcome × Flux conditions) → state and reasons, one row per reason.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Condition, FluxObject, OCIRepository } from '../../../src/kube/types.js';
+import { findingFor, REASON_CODES } from '../../../src/verdict/index.js';
+import type { Finding, PlanOutcome, ReasonCode } from '../../../src/verdict/index.js';
+import {
+  cond,
+  cosignKey,
+  D1,
+  D2,
+  failed,
+  helmChart,
+  helmRelease,
+  helmRepo,
+  keyless,
+  notation,
+  ociRepo,
+  other,
+  readyTrue,
+  ref,
+  sig,
+  verified,
+  verifiedFalse,
+  verifiedTrue,
+} from '../graph/factories.js';
+import { nodeIn } from './nodes.js';
+
+const now = new Date('2026-06-01T00:00:00Z');
+
+const ID = 'OCIRepository/apps/podinfo';
+/** A cosign-key OCIRepository running 6.5.0@D1 that Flux verified. */
+function repo(over: Partial<OCIRepository> = {}, conditions: Condition[] = [readyTrue(), verifiedTrue(`6.5.0@${D1}`)]): OCIRepository {
+  return ociRepo('podinfo', { verify: cosignKey(), artifact: { revision: `6.5.0@${D1}` }, conditions, ...over });
+}
+const ok = (o: Partial<PlanOutcome> = {}): PlanOutcome => ({ running: verified(D1), registryDigest: D1, trustFrom: 'object', ...o });
+
+interface Row {
+  readonly name: string;
+  readonly objects: readonly FluxObject[];
+  readonly id?: string;
+  readonly outcome: PlanOutcome | undefined;
+  readonly state: Finding['state'];
+  readonly reasons: readonly ReasonCode[];
+  readonly agrees?: boolean | undefined;
+  readonly message?: RegExp;
+  readonly check?: (f: Finding) => void;
+}
+
+const noSV = [readyTrue()];
+const svFalseRunning = [cond('Ready', 'False', 'VerificationError', 'failed'), verifiedFalse(`no matching signatures were found for 'reg.example/podinfo@${D1}'`)];
+
+const rows: Row[] = [
+  { name: 'verified with the object\'s key; Flux agrees', objects: [repo()], outcome: ok(), state: 'verified', reasons: ['verified'], agrees: true, message: /cosign bundle signature verified with apps\/cosign-pub · cosign\.pub SHA256:9c1f for sha256:1f1f/ },
+  {
+    name: 'verified with trust from flags says so',
+    objects: [repo({ verify: undefined }, noSV)],
+    outcome: ok({ trustFrom: 'flag', overrides: ['--key', 'cosign.pub'] }),
+    state: 'verified',
+    reasons: ['verified', 'override'],
+    agrees: undefined,
+    message: /trust from flags --key cosign\.pub, not from spec\.verify/,
+  },
+  { name: 'no signature while Flux says verified', objects: [repo()], outcome: ok({ running: failed('signature.none', D1, []) }), state: 'failed', reasons: ['no-signature', 'flux-disagrees'], agrees: false },
+  {
+    name: 'wrong key: every key tried is named; Flux agrees it fails',
+    objects: [repo({}, svFalseRunning)],
+    outcome: ok({ running: failed('cosign.signature-mismatch', D1, [sig({ verified: false, label: 'apps/cosign-pub · cosign.pub' }), sig({ verified: false, label: 'apps/cosign-pub · old.pub', mechanism: 'cosign-legacy' })]) }),
+    state: 'failed',
+    reasons: ['wrong-key'],
+    agrees: true,
+    message: /none of 2 signatures verifies with any of the 2 keys apps\/cosign-pub · cosign\.pub, apps\/cosign-pub · old\.pub/,
+    check: (f) => assert.equal(f.flux.sourceVerified?.revision, D1),
+  },
+  { name: 'identity mismatch', objects: [repo({ verify: keyless([{ issuer: '^https://x$', subject: '^me$' }]) }, svFalseRunning)], outcome: ok({ running: failed('cosign.identity-mismatch') }), state: 'failed', reasons: ['identity-mismatch'], agrees: true },
+  {
+    name: 'expired notation certificate, with how long ago',
+    objects: [repo({ verify: notation() }, [cond('Ready', 'False', 'VerificationError')])],
+    outcome: ok({ running: failed('notation.cert-expired', D1, [sig({ verified: false, code: 'notation.cert-expired', mechanism: 'notation-jws', notAfter: '2026-05-01T00:00:00Z' })]) }),
+    state: 'failed',
+    reasons: ['expired'],
+    message: /valid until 2026-05-01, 31 days ago/,
+  },
+  {
+    name: 'tampered: a legacy claim naming another digest, which Flux accepts',
+    objects: [repo()],
+    outcome: ok({ running: failed('cosign.claim-digest-mismatch', D1, [sig({ verified: false, code: 'cosign.claim-digest-mismatch', mechanism: 'cosign-legacy', fluxVerified: true })]) }),
+    state: 'failed',
+    reasons: ['tampered', 'flux-disagrees'],
+    agrees: false,
+    message: /cosign legacy signature, apps\/cosign-pub · cosign\.pub: check failed: cosign\.claim-digest-mismatch; Flux says SourceVerified=True/,
+  },
+  {
+    name: 'tampered: Flux would accept it, though it has not said so yet',
+    objects: [repo({}, noSV)],
+    outcome: ok({ running: failed('cosign.claim-digest-mismatch', D1, [sig({ verified: false, code: 'cosign.claim-digest-mismatch', mechanism: 'cosign-legacy', fluxVerified: true })]) }),
+    state: 'failed',
+    reasons: ['tampered', 'flux-disagrees'],
+    agrees: false,
+    message: /legacy payload claim is not checked/,
+  },
+  { name: 'untrusted notation certificate', objects: [repo({ verify: notation() }, noSV)], outcome: ok({ running: failed('notation.untrusted-cert') }), state: 'failed', reasons: ['untrusted'] },
+  { name: 'malformed signature', objects: [repo({}, noSV)], outcome: ok({ running: failed('cosign.bundle-invalid') }), state: 'failed', reasons: ['signature-invalid'] },
+  { name: 'sha512-only signature', objects: [repo({}, noSV)], outcome: ok({ running: failed('cosign.signature-digest-algorithm') }), state: 'failed', reasons: ['signature-unsupported'] },
+  { name: 'an unknown code fails as check-failed', objects: [repo({}, noSV)], outcome: ok({ running: failed('cosign.brand-new-check') }), state: 'failed', reasons: ['check-failed'] },
+  { name: 'a non-failure code on a failed outcome still fails', objects: [repo({}, noSV)], outcome: ok({ running: failed('cosign.identity-unconstrained') }), state: 'failed', reasons: ['check-failed'] },
+  { name: 'not enforced: no spec.verify', objects: [repo({ verify: undefined }, noSV)], outcome: ok({ running: undefined }), state: 'not-enforced', reasons: ['not-enforced'], agrees: undefined, message: /no spec\.verify: Flux applies whatever is pushed to oci:\/\/reg\.example\/podinfo/ },
+  { name: 'weak: keyless without identities', objects: [repo({ verify: keyless() })], outcome: ok(), state: 'weak', reasons: ['weak'], agrees: true, message: /any Fulcio identity is accepted/ },
+  {
+    name: 'weak: an identity check that constrained nothing',
+    objects: [repo({}, noSV)],
+    outcome: ok({ running: verified(D1, [sig({ verified: true, checks: [{ check: 'identity', ok: true, code: 'cosign.identity-unconstrained', message: 'any' }] })]) }),
+    state: 'weak',
+    reasons: ['weak'],
+  },
+  {
+    name: 'weak: notation audit accepts an unverified artifact; Flux sets no SourceVerified',
+    objects: [repo({ verify: notation() }, noSV)],
+    outcome: ok({ running: { ...failed('notation.untrusted-cert'), notation: { level: 'audit', outcome: 'ignored' } } }),
+    state: 'weak',
+    reasons: ['weak'],
+    agrees: true,
+    message: /level audit: Flux accepts the artifact without verifying it/,
+  },
+  { name: 'weak: notation skip', objects: [repo({ verify: notation() }, noSV)], outcome: ok({ running: { ...failed('notation.no-signature'), notation: { level: 'skip', outcome: 'ignored' } } }), state: 'weak', reasons: ['weak'] },
+  { name: 'weak: verified under notation audit', objects: [repo({ verify: notation() })], outcome: ok({ running: { ...verified(), notation: { level: 'audit', outcome: 'verified' } } }), state: 'weak', reasons: ['weak'], message: /level audit would accept an unverified artifact too/ },
+  { name: 'trust Secret forbidden', objects: [repo()], outcome: ok({ running: undefined, trustProblem: { code: 'secret.forbidden', message: 'secrets "cosign-pub" is forbidden', secret: 'apps/cosign-pub' } }), state: 'error', reasons: ['trust-unreadable'], message: /^Secret apps\/cosign-pub: secrets "cosign-pub" is forbidden/ },
+  { name: 'trust Secret missing', objects: [repo()], outcome: ok({ running: undefined, trustProblem: { code: 'secret.not-found', message: 'not found' } }), state: 'error', reasons: ['trust-missing'] },
+  { name: 'trust Secret without keys', objects: [repo()], outcome: ok({ running: undefined, trustProblem: { code: 'trust.no-keys', message: 'no .pub keys' } }), state: 'error', reasons: ['trust-missing'] },
+  { name: 'trust Secret invalid', objects: [repo()], outcome: ok({ running: undefined, trustProblem: { code: 'cosign.key-invalid', message: 'bad PEM' } }), state: 'error', reasons: ['trust-invalid'] },
+  { name: 'registry unreachable', objects: [repo()], outcome: ok({ running: undefined, registryDigest: undefined, registryError: { code: 'registry.unreachable', message: 'connect ECONNREFUSED' } }), state: 'error', reasons: ['registry-error'] },
+  { name: 'registry auth', objects: [repo()], outcome: ok({ running: undefined, registryDigest: undefined, registryError: { code: 'registry.unauthorized', message: '401' } }), state: 'error', reasons: ['registry-auth'] },
+  { name: 'error while verifying', objects: [repo()], outcome: ok({ running: { state: 'error', code: 'layout.unreadable', message: 'EACCES', signatures: [] } }), state: 'error', reasons: ['registry-error'], agrees: undefined },
+  {
+    name: 'running digest verified, resolving the ref now failed',
+    objects: [repo()],
+    outcome: ok({ registryDigest: undefined, registryError: { code: 'registry.timeout', message: 'timeout' } }),
+    state: 'verified',
+    reasons: ['verified', 'registry-error'],
+  },
+  {
+    name: 'stale SourceVerified naming another revision',
+    objects: [repo({}, [readyTrue(), verifiedTrue(`6.4.0@${D2}`)])],
+    outcome: ok(),
+    state: 'verified',
+    reasons: ['verified', 'stale-flux-condition'],
+    message: /SourceVerified=True names revision 6\.4\.0@sha256:2e2e.*but Flux runs 6\.5\.0@sha256:1f1f/,
+    check: (f) => assert.equal(f.flux.stale, true),
+  },
+  {
+    name: 'stale SourceVerified from an older generation',
+    objects: [repo({ generation: 2 })],
+    outcome: ok(),
+    state: 'verified',
+    reasons: ['verified', 'stale-flux-condition'],
+    message: /generation 1, the object is at generation 2/,
+  },
+  {
+    name: 'SourceVerified in the legacy revision form is not stale',
+    objects: [repo({ artifact: { revision: `6.5.0/${D1.slice(7)}` } }, [readyTrue(), verifiedTrue(`6.5.0@${D1}`)])],
+    outcome: ok(),
+    state: 'verified',
+    reasons: ['verified'],
+  },
+  {
+    name: 'drift: the registry\'s new digest will be refused',
+    objects: [repo()],
+    outcome: ok({ registryDigest: D2, next: failed('cosign.signature-mismatch', D2) }),
+    state: 'verified',
+    reasons: ['verified', 'drift'],
+    message: /the registry now serves sha256:2e2e2e2e2e2e… \(next reconcile: refused\)/,
+    check: (f) => assert.deepEqual(f.drift, { runningDigest: D1, registryDigest: D2, nextReconcile: 'refused' }),
+  },
+  { name: 'drift: accepted', objects: [repo()], outcome: ok({ registryDigest: D2, next: verified(D2) }), state: 'verified', reasons: ['verified', 'drift'], check: (f) => assert.equal(f.drift?.nextReconcile, 'accepted') },
+  {
+    name: 'drift: accepted by Flux\'s laxer rules',
+    objects: [repo()],
+    outcome: ok({ registryDigest: D2, next: failed('cosign.claim-digest-mismatch', D2, [sig({ verified: false, code: 'cosign.claim-digest-mismatch', fluxVerified: true })]) }),
+    state: 'verified',
+    reasons: ['verified', 'drift'],
+    check: (f) => assert.equal(f.drift?.nextReconcile, 'accepted'),
+  },
+  { name: 'drift: unknown until the new digest is verified', objects: [repo()], outcome: ok({ registryDigest: D2 }), state: 'verified', reasons: ['verified', 'drift'], check: (f) => assert.equal(f.drift?.nextReconcile, 'unknown') },
+  {
+    name: 'drift: Flux already refused the new digest; its False condition is about that digest, not ours',
+    objects: [repo({}, [cond('Ready', 'False', 'VerificationError'), verifiedFalse(`no matching signatures were found for 'reg.example/podinfo@${D2}'`)])],
+    outcome: ok({ registryDigest: D2, next: failed('cosign.signature-mismatch', D2) }),
+    state: 'verified',
+    reasons: ['verified', 'drift'],
+    agrees: true,
+    check: (f) => assert.equal(f.drift?.nextReconcile, 'refused'),
+  },
+  { name: 'drift without spec.verify is always accepted', objects: [repo({ verify: undefined }, noSV)], outcome: ok({ running: undefined, registryDigest: D2 }), state: 'not-enforced', reasons: ['not-enforced', 'drift'], check: (f) => assert.equal(f.drift?.nextReconcile, 'accepted') },
+  {
+    name: 'Flux refuses the running digest that we verify',
+    objects: [repo({}, svFalseRunning)],
+    outcome: ok(),
+    state: 'verified',
+    reasons: ['verified', 'flux-disagrees'],
+    agrees: false,
+  },
+  {
+    name: 'not reconciled: no artifact yet, and the registry\'s digest would be refused',
+    objects: [repo({ artifact: undefined }, [cond('Ready', 'False', 'VerificationError', 'failed to verify')])],
+    outcome: ok({ running: undefined, registryDigest: D2, next: failed('cosign.signature-mismatch', D2) }),
+    state: 'pending',
+    reasons: ['not-reconciled'],
+    message: /Flux has stored no artifact yet; Flux says Ready=False \(VerificationError\): failed to verify; the registry's sha256:2e2e/,
+  },
+  { name: 'pending: not verified yet', objects: [repo()], outcome: undefined, state: 'pending', reasons: ['pending'] },
+  { name: 'suspended and not verified yet', objects: [repo({ suspend: true })], outcome: undefined, state: 'pending', reasons: ['suspended'] },
+  { name: 'suspended and verified', objects: [repo({ suspend: true })], outcome: ok(), state: 'verified', reasons: ['verified', 'suspended'] },
+  { name: 'fail closed: the verified digest is not the one Flux runs', objects: [repo()], outcome: ok({ running: verified(D2) }), state: 'error', reasons: ['check-failed'], message: /verified sha256:2e2e.*, but Flux runs sha256:1f1f/ },
+  { name: 'fail closed: "verified" without a passing signature', objects: [repo()], outcome: ok({ running: verified(D1, [sig({ verified: false })]) }), state: 'failed', reasons: ['check-failed', 'flux-disagrees'] },
+  { name: 'fail closed: a revision that names no digest', objects: [repo({ artifact: { revision: 'garbage' } }, noSV)], outcome: ok(), state: 'error', reasons: ['check-failed'], message: /names no manifest digest/ },
+  { name: 'fail closed: trust from flags with none declared', objects: [repo()], outcome: { ...ok(), trustFrom: 'nobody' as 'object' }, state: 'error', reasons: ['check-failed'] },
+  {
+    name: 'weak: keyless HelmRelease chart template (no identities possible)',
+    objects: [helmRelease('flux-system/podinfo', { chartTemplate: { chart: 'podinfo', version: '6.5.0', sourceRef: ref('HelmRepository', 'flux-system/charts'), verify: keyless() } }), helmRepo('flux-system/charts')],
+    id: 'HelmChart/flux-system/flux-system-podinfo',
+    outcome: ok({ running: verified(D1), registryDigest: D1 }),
+    state: 'weak',
+    reasons: ['weak'],
+    agrees: undefined,
+    message: /a HelmRelease chart template cannot set matchOIDCIdentity/,
+  },
+  {
+    name: 'OCI HelmChart verified; success message names the version, stored revision adds +generation',
+    objects: [helmChart('c', { verify: cosignKey(), artifact: { revision: '6.5.0+3' }, conditions: [readyTrue(), cond('SourceVerified', 'True', 'Succeeded', 'verified signature of version 6.5.0')] }), helmRepo('charts')],
+    id: 'HelmChart/apps/c',
+    outcome: ok({ running: verified(D1), registryDigest: D1 }),
+    state: 'verified',
+    reasons: ['verified'],
+    agrees: true,
+    check: (f) => assert.deepEqual(f.running, { revision: '6.5.0+3' }),
+  },
+  {
+    name: 'unsupported: GitRepository, with what Flux says',
+    objects: [other('GitRepository', 'repo', { conditions: [readyTrue('stored artifact for revision main@sha1:abc')] })],
+    id: 'GitRepository/apps/repo',
+    outcome: undefined,
+    state: 'unsupported',
+    reasons: ['unsupported'],
+    message: /not OCI artifacts.*Flux says Ready=True \(Succeeded\): stored artifact for revision main@sha1:abc/,
+  },
+  {
+    name: 'unsupported: verify on an HTTP HelmRepository chart is ignored by Flux',
+    objects: [helmChart('c', { verify: cosignKey() }), helmRepo('charts', { type: 'default', url: 'https://charts.example' })],
+    id: 'HelmChart/apps/c',
+    outcome: undefined,
+    state: 'unsupported',
+    reasons: ['unsupported'],
+    message: /not implemented/,
+  },
+  { name: 'nothing to verify on a HelmRepository', objects: [helmRepo('charts')], id: 'HelmRepository/apps/charts', outcome: undefined, state: 'unsupported', reasons: ['not-applicable'] },
+  { name: 'a dangling reference', objects: [helmChart('c', { sourceRef: ref('HelmRepository', 'gone') })], id: 'HelmRepository/apps/gone', outcome: undefined, state: 'error', reasons: ['dangling-ref'], message: /HelmRepository apps\/gone is not in the input; referenced by HelmChart\/apps\/c/ },
+  { name: 'a chart whose source is missing', objects: [helmChart('c', { sourceRef: ref('HelmRepository', 'gone') })], id: 'HelmChart/apps/c', outcome: undefined, state: 'error', reasons: ['dangling-ref'], message: /its source HelmRepository\/apps\/gone is not in the input/ },
+];
+
+describe('findingFor: sources', () => {
+  for (const r of rows) {
+    it(r.name, () => {
+      const f = findingFor(nodeIn(r.objects, r.id ?? ID), r.outcome, { now });
+      assert.equal(f.state, r.state, f.message);
+      assert.deepEqual(f.reasons, r.reasons, f.message);
+      if ('agrees' in r) assert.equal(f.flux.agrees, r.agrees);
+      if (r.message) assert.match(f.message, r.message);
+      assert.ok(!f.message.includes('\n'), 'one line');
+      assert.ok(f.next.length > 0);
+      r.check?.(f);
+    });
+  }
+
+  it('covers every reason in the table', () => {
+    const consumerOnly: ReasonCode[] = ['applied-unverified'];
+    const seen = new Set<ReasonCode>([...rows.flatMap((r) => r.reasons), ...consumerOnly]);
+    assert.deepEqual(REASON_CODES.filter((c) => !seen.has(c)), []);
+  });
+
+  it('the suggested step follows the first reason that asks for action', () => {
+    const f = findingFor(nodeIn([repo()], ID), ok({ registryDigest: D2, next: failed('cosign.signature-mismatch', D2) }), { now });
+    assert.match(f.next, /new digest/);
+    const g = findingFor(nodeIn([repo()], ID), ok(), { now });
+    assert.equal(g.next, 'nothing to do');
+  });
+});
