@@ -4,7 +4,7 @@ import type { ReasonCode } from './reasons.js';
  * Evidence, registry and trust codes → reasons. Exact codes first, then whole families; a code
  * nobody listed is a failure of its own (`check-failed`), never a pass.
  */
-const EXACT: Readonly<Record<string, ReasonCode>> = {
+const TABLE: Readonly<Record<string, ReasonCode>> = {
   // signature discovery (audit/)
   'signature.none': 'no-signature',
 
@@ -72,9 +72,12 @@ const EXACT: Readonly<Record<string, ReasonCode>> = {
   'registry.digest-mismatch': 'tampered',
 };
 
+// a Map, so that codes such as `__proto__` or `constructor` find nothing
+const EXACT: ReadonlyMap<string, ReasonCode> = new Map(Object.entries(TABLE));
+
 /** The reason for a verification, registry or layout code. */
 export function reasonForCode(code: string): ReasonCode {
-  const exact = EXACT[code];
+  const exact = EXACT.get(code);
   if (exact !== undefined) return exact;
   if (code.startsWith('registry.') || code.startsWith('layout.')) return 'registry-error';
   return 'check-failed';
@@ -89,6 +92,6 @@ export function reasonForTrustProblem(code: string): ReasonCode {
   if (/(^|[.-])(forbidden|unauthorized|unavailable|unreachable)$/.test(code)) return 'trust-unreadable';
   if (/(^|[.-])(not-found|missing|no-keys|empty)$/.test(code)) return 'trust-missing';
   if (code === 'secret.error' || code === 'kube.api') return 'trust-unreadable';
-  const mapped = EXACT[code];
+  const mapped = EXACT.get(code);
   return mapped === 'trust-invalid' || mapped === 'trust-missing' || mapped === 'trust-unreadable' ? mapped : 'trust-invalid';
 }
