@@ -93,7 +93,9 @@ function describe(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, referrers: Reado
   }
   if (b.type === 'generated-chart') {
     const t = b.template;
-    describeChart(d, { namespace: b.namespace, chart: t.chart, version: t.version, ...(t.verify ? { verify: t.verify } : {}) }, t.sourceRef, drafts, 'helmrelease-template');
+    // buildHelmChartFromTemplate copies provider and secretRef only: never identities
+    const verify = t.verify ? { provider: t.verify.provider, matchOIDCIdentity: [], ...(t.verify.secretRef === undefined ? {} : { secretRef: t.verify.secretRef }) } : undefined;
+    describeChart(d, { namespace: b.namespace, chart: t.chart, version: t.version, ...(verify ? { verify } : {}) }, t.sourceRef, drafts, 'helmrelease-template');
     return;
   }
   const o = b.object;

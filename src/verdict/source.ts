@@ -32,6 +32,9 @@ export function sourceFinding(node: GraphNode, outcome: PlanOutcome | undefined,
     const sv = flux.sourceVerified;
     suffixes.push(sv ? `Flux says ${describeCondition('SourceVerified', sv)}` : 'Flux\'s rules accept it (the legacy payload claim is not checked)');
   }
+  if (agrees === undefined && outcome?.trustFrom === 'object' && node.trust !== undefined && node.type === 'object' && !hasNoArtifact(node) && flux.sourceVerified === undefined && flux.ready?.status === 'True') {
+    suffixes.push('Flux has set no SourceVerified for this revision');
+  }
   if (flux.staleBecause !== undefined) {
     extra.push('stale-flux-condition');
     suffixes.push(flux.staleBecause);

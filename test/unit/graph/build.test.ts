@@ -271,3 +271,13 @@ describe('plans', () => {
     assert.deepEqual(g.plans.map((p) => [p.trust?.mode, p.trust?.matchOIDCIdentity.length]), [['cosign-key', 0], ['notation', 0]]);
   });
 });
+
+describe('template trust', () => {
+  it('keeps only provider and secretRef from a HelmRelease template, as helm-controller does', () => {
+    const g = buildGraph([
+      helmRelease('r', { chartTemplate: { chart: 'c', version: '1.0.0', sourceRef: ref('HelmRepository', 'charts'), verify: { provider: 'cosign', matchOIDCIdentity: [{ issuer: 'i', subject: 's' }], trustedRootSecretRef: 'root' } } }),
+      helmRepo('charts'),
+    ]);
+    assert.deepEqual(g.plans[0]?.trust, { provider: 'cosign', mode: 'cosign-keyless', namespace: 'apps', matchOIDCIdentity: [], origin: 'helmrelease-template' });
+  });
+});
