@@ -210,13 +210,14 @@ function readHelmChart(meta: Meta, r: Reader): HelmChart {
   const verify = spec.obj('verify');
   // v1beta2's deprecated valuesFile is merged before valuesFiles, as source-controller does
   const legacyValuesFile = spec.str('valuesFile');
+  const sourceRef = spec.reqObj('sourceRef');
   return {
     ...meta,
     kind: 'HelmChart',
     chart: spec.reqStr('chart'),
     version: spec.str('version') || '*',
     // LocalHelmChartSourceReference: always the chart's own namespace
-    sourceRef: { kind: spec.reqObj('sourceRef').reqStr('kind'), name: spec.reqObj('sourceRef').reqStr('name'), namespace: meta.namespace },
+    sourceRef: { kind: sourceRef.reqStr('kind'), name: sourceRef.reqStr('name'), namespace: meta.namespace },
     // HelmChartVerification has no trustedRootSecretRef (removed before source-controller v1.9.0 shipped)
     verify: verify && readVerification(verify, { identities: true, trustedRoot: false }),
     valuesFiles: [...(legacyValuesFile ? [legacyValuesFile] : []), ...spec.strList('valuesFiles')],

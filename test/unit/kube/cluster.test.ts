@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createClusterSource } from '../../../src/kube/cluster.js';
 import { KubeError } from '../../../src/kube/errors.js';
@@ -282,6 +285,44 @@ describe('cluster source: transport failures', () => {
 
   it('a bad selector is thrown before any request', async () => {
     await assert.rejects(source().list({ labelSelector: 'a in (' }), (e: unknown) => e instanceof KubeError && e.code === 'kube.invalid-selector');
+    assert.equal(seen.length, 0);
+  });
+});
+
+describe('cluster source: exec credential plugins', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kv-exec-'));
+    writeFileSync(join(dir, 'cred.sh'), '#!/bin/sh\necho \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token"}}\'\n');
+    writeFileSync(join(dir, 'fail.sh'), '#!/bin/sh\necho "no login session" >&2\nexit 3\n');
+    chmodSync(join(dir, 'cred.sh'), 0o755);
+    chmodSync(join(dir, 'fail.sh'), 0o755);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function withExec(script: string): ObjectSource {
+    const kubeconfig = join(dir, `${script}.kubeconfig`);
+    writeFileSync(
+      kubeconfig,
+      `current-context: c
+clusters: [{name: c, cluster: {server: "${base}"}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./${script}, interactiveMode: Never}}}]
+contexts: [{name: c, context: {cluster: c, user: u, namespace: apps}}]
+`,
+    );
+    return createClusterSource(loadKubeConfig({ kubeconfig }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' }));
+  }
+
+  it('the token an exec plugin prints is sent', async () => {
+    const { problems } = await withExec('cred.sh').list({ namespace: 'apps' });
+    assert.deepEqual(problems, []);
+    assert.ok(seen.length > 0);
+    assert.ok(seen.every((s) => s.headers['authorization'] === 'Bearer exec-token'));
+  });
+
+  it('a failing plugin is one kube.auth-plugin problem, and nothing is sent', async () => {
+    const { problems } = await withExec('fail.sh').list({ namespace: 'apps' });
+    assert.deepEqual(problems.map((p) => p.code), ['kube.auth-plugin']);
     assert.equal(seen.length, 0);
   });
 });
