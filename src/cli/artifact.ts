@@ -14,7 +14,7 @@ import type { CliIO } from './main.js';
 export async function runArtifact(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessEnv): Promise<number> {
   if (args.positionals.length !== 1) throw usageError(`artifact takes exactly one REF, got ${args.positionals.length}`);
   const ref = args.positionals[0] as string;
-  const trust = await trustFromFlags(args);
+  const trust = (await trustFromFlags(args)) as ArtifactTrust;
   const caFile = flagString(args, 'ca-file');
   const ca = caFile ? await readInput(caFile, '--ca-file') : undefined;
   let result;
@@ -41,7 +41,12 @@ async function readInput(path: string, flag: string): Promise<Uint8Array> {
   }
 }
 
-async function trustFromFlags(args: ParsedArgs): Promise<ArtifactTrust> {
+/**
+ * Trust material from --key, --certificate-*-regexp, --trusted-root, --trust-policy/--trust-cert.
+ * `required`: the artifact command has no other source of trust; an audit uses the objects' own
+ * unless these flags override them (then undefined means "no override").
+ */
+export async function trustFromFlags(args: ParsedArgs, required = true): Promise<ArtifactTrust | undefined> {
   const keys = flagStrings(args, 'key');
   const subject = flagString(args, 'certificate-identity-regexp');
   const issuer = flagString(args, 'certificate-oidc-issuer-regexp');
@@ -51,6 +56,7 @@ async function trustFromFlags(args: ParsedArgs): Promise<ArtifactTrust> {
   if (keys.length > 0 && (subject !== undefined || issuer !== undefined)) throw usageError('--key and --certificate-*-regexp are exclusive: a signature is either key-based or keyless');
   if ((policyFile === undefined) !== (certFiles.length === 0)) throw usageError('notation needs both --trust-policy and at least one --trust-cert');
   if (keys.length === 0 && subject === undefined && issuer === undefined && policyFile === undefined) {
+    if (!required) return undefined;
     throw usageError('no trust material: give --key, --certificate-identity-regexp/--certificate-oidc-issuer-regexp, or --trust-policy with --trust-cert');
   }
 
@@ -99,4 +105,13 @@ async function trustFromFlags(args: ParsedArgs): Promise<ArtifactTrust> {
     notation = { policy: policy.value, trustStore: fluxTrustStore(certs), label: `--trust-policy ${policyFile}`, source: 'flag' };
   }
   return { ...(cosign ? { cosign } : {}), ...(notation ? { notation } : {}) };
+}
+
+/** How the override flags read in the report: `--key cosign.pub`, `--trust-policy tp.json`, … */
+export function trustFlagLabels(args: ParsedArgs): string[] {
+  const one = (name: string): string[] => {
+    const v = flagString(args, name);
+    return v === undefined ? [] : [`--${name} ${v}`];
+  };
+  return [...flagStrings(args, 'key').map((k) => `--key ${k}`), ...one('certificate-identity-regexp'), ...one('certificate-oidc-issuer-regexp'), ...one('trusted-root'), ...one('trust-policy'), ...flagStrings(args, 'trust-cert').map((c) => `--trust-cert ${c}`)];
 }

@@ -53,6 +53,7 @@ export const commonFlags: readonly FlagSpec[] = [
 ];
 
 export const auditFlags: readonly FlagSpec[] = [
+  { name: 'filename', short: 'f', kind: 'strings', arg: 'PATH', help: 'Audit Flux objects from YAML files or directories instead of the cluster (- for stdin); repeatable' },
   { name: 'output', short: 'o', kind: 'enum', values: outputFormats, arg: 'FORMAT', help: `Print instead of the interactive tree: ${outputFormats.join('|')}` },
   { name: 'no-headers', kind: 'bool', help: 'Print tables without the header row' },
   { name: 'watch', short: 'w', kind: 'bool', help: 'Keep the view live as objects change' },
@@ -62,13 +63,18 @@ export const auditFlags: readonly FlagSpec[] = [
 export const artifactOutputFormats = ['text', 'json'] as const;
 export type ArtifactOutputFormat = (typeof artifactOutputFormats)[number];
 
-export const artifactFlags: readonly FlagSpec[] = [
+/** Trust material given on the command line: the artifact command's only trust, an audit's override. */
+export const trustFlags: readonly FlagSpec[] = [
   { name: 'key', kind: 'strings', arg: 'FILE', help: 'cosign public key (PEM); repeat to try several, as Flux does' },
   { name: 'certificate-identity-regexp', kind: 'string', arg: 'RE', help: 'Keyless: subject (SAN) pattern, Go regular-expression syntax' },
   { name: 'certificate-oidc-issuer-regexp', kind: 'string', arg: 'RE', help: 'Keyless: OIDC issuer pattern, Go regular-expression syntax' },
   { name: 'trusted-root', kind: 'string', arg: 'FILE', help: 'Sigstore trusted_root.json (default: the public-good root shipped with the plugin)' },
   { name: 'trust-policy', kind: 'string', arg: 'FILE', help: 'notation trust policy (trustpolicy.json)' },
   { name: 'trust-cert', kind: 'strings', arg: 'FILE', help: 'notation trust-store certificate (PEM); repeatable' },
+];
+
+export const artifactFlags: readonly FlagSpec[] = [
+  ...trustFlags,
   { name: 'insecure', kind: 'bool', help: 'Talk plain HTTP to the registry (as spec.insecure)' },
   { name: 'ca-file', kind: 'string', arg: 'FILE', help: 'CA bundle for the registry' },
   { name: 'output', short: 'o', kind: 'enum', values: artifactOutputFormats, default: 'text', arg: 'FORMAT', help: 'text or json' },

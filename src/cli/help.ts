@@ -1,4 +1,4 @@
-import { artifactFlags, auditFlags, commonFlags, formatFlags, kubectlFlags } from './flags.js';
+import { artifactFlags, auditFlags, commonFlags, formatFlags, kubectlFlags, trustFlags } from './flags.js';
 
 export function rootHelp(): string {
   return `kubectl verify re-verifies, on this machine, the signatures of the OCI artifacts that Flux runs
@@ -16,6 +16,9 @@ Examples:
   # every namespace, as a table, failing the CI job on any finding
   kubectl verify -A -o table
 
+  # a support bundle or a GitOps folder, no cluster needed (trust from flags)
+  kubectl verify -f ./clusters/prod --key cosign.pub
+
   # one artifact, with a cosign public key
   kubectl verify artifact oci://ghcr.io/stefanprodan/manifests/podinfo:6.5.0 --key cosign.pub
 
@@ -24,6 +27,9 @@ ${formatFlags(kubectlFlags)}
 
 Output flags:
 ${formatFlags([...auditFlags, ...commonFlags])}
+
+Trust overrides (replace what the objects name; the output says so):
+${formatFlags(trustFlags)}
 
 Exit status:
   0 every source in scope verified, 1 there are findings, 2 usage error, 3 could not run.

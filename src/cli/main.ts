@@ -1,7 +1,8 @@
 import { describeError } from '../errors.js';
 import { readVersion } from '../version.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
-import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs } from './flags.js';
+import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs, trustFlags } from './flags.js';
+import { runAudit } from './audit.js';
 import { runArtifact } from './artifact.js';
 import { artifactHelp, rootHelp } from './help.js';
 
@@ -33,11 +34,11 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     return runArtifact(args, io, process.env);
   }
   if (argv[0] === 'version') return print(io, readVersion());
-  const args = parseArgs(argv, [...kubectlFlags, ...auditFlags, ...commonFlags]);
+  const args = parseArgs(argv, [...kubectlFlags, ...auditFlags, ...trustFlags, ...commonFlags]);
   if (flagBool(args, 'help')) return print(io, rootHelp());
   if (flagBool(args, 'version')) return print(io, readVersion());
   if (args.positionals.length > 0) throw usageError(`unknown command "${args.positionals[0]}" for "kubectl verify"`);
-  throw new CliExit(ExitCode.operational, 'auditing a cluster is not available in this build yet');
+  return runAudit(args, io, process.env, process.stdin);
 }
 
 function print(io: CliIO, text: string): number {

@@ -91,10 +91,19 @@ function judge(node: GraphNode, outcome: PlanOutcome | undefined, flux: FluxRead
     return none('not-enforced', 'not-enforced', `no spec.verify: Flux applies whatever is pushed to ${where(node)}`);
   }
   if (hasNoArtifact(node)) {
+    // Flux runs nothing yet; what its next reconcile would get decides, so a refusal Flux keeps
+    // hitting (wrong key, no signature, registry down) is shown as that failure, not as "pending"
     const seen = outcome.next ?? outcome.running;
     const ready = flux.ready ? `; Flux says ${describeCondition('Ready', flux.ready)}` : '';
-    const registry = seen && seen.state !== 'verified' ? `; the registry's ${seen.digest ? shortDigest(seen.digest) : 'artifact'}: ${firstLine(seen.message)}` : '';
-    return none('pending', 'not-reconciled', `Flux has stored no artifact yet${ready}${registry}`);
+    if (seen && seen.state !== 'verified') {
+      const primary = failing(reasonForCode(seen.code));
+      const state = seen.state === 'error' ? 'error' : 'failed';
+      return { judgement: { state, primary, message: `no artifact stored; the registry's ${seen.digest ? shortDigest(seen.digest) : 'artifact'}: ${describeFailure(seen, primary)}` }, cryptoOk: state === 'failed' ? false : undefined };
+    }
+    if (!seen && outcome.registryError) {
+      return none('error', failing(reasonForCode(outcome.registryError.code)), `no artifact stored; ${firstLine(outcome.registryError.message)}${ready}`);
+    }
+    return none('pending', 'not-reconciled', `Flux has stored no artifact yet${ready}`);
   }
   const running = outcome.running;
   if (running === undefined) {

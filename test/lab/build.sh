@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the lab's real tools from Go modules, pinned in versions.env, into a cache outside the repo.
-#   build.sh [signing|cluster|consumers|all]   (default: signing)
+#   build.sh [signing|cluster|all]   (default: signing)
 # Cache: $KUBECTL_VERIFY_LAB_CACHE or ~/.cache/kubectl-verify-lab. A tool is rebuilt only when its
 # version changes. Progress goes to stderr, with a heartbeat while the Go compiler works.
 set -euo pipefail
@@ -152,6 +152,12 @@ fetch_crds() {
   say "$name $version CRDs: $(ls "$dest" | wc -l) fetched"
 }
 
+# kustomize-controller and helm-controller write the applied revisions consumers carry
+build_consumers() {
+  build_flux_controller kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" "${KUSTOMIZE_CONTROLLER_EXTRA_REPLACES:-}"
+  build_flux_controller helm-controller "$HELM_CONTROLLER_VERSION" "${HELM_CONTROLLER_EXTRA_REPLACES:-}"
+}
+
 build_crds() {
   fetch_crds source-controller github.com/fluxcd/source-controller "$SOURCE_CONTROLLER_VERSION"
   fetch_crds kustomize-controller github.com/fluxcd/kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION"
@@ -160,10 +166,8 @@ build_crds() {
 
 case "$stage" in
   signing) build_signing ;;
-  cluster) build_etcd; build_kubernetes; build_source_controller; build_crds ;;
-  all) build_signing; build_etcd; build_kubernetes; build_source_controller; build_crds ;;
-  consumers) build_flux_controller kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" "${KUSTOMIZE_CONTROLLER_EXTRA_REPLACES:-}"
-    build_flux_controller helm-controller "$HELM_CONTROLLER_VERSION" "${HELM_CONTROLLER_EXTRA_REPLACES:-}" ;;
-  *) die "usage: build.sh [signing|cluster|consumers|all]" ;;
+  cluster) build_etcd; build_kubernetes; build_source_controller; build_consumers; build_crds ;;
+  all) build_signing; build_etcd; build_kubernetes; build_source_controller; build_consumers; build_crds ;;
+  *) die "usage: build.sh [signing|cluster|all]" ;;
 esac
 say "done ($stage) in $(( $(date +%s) - start_all ))s; binaries under $cache/bin"

@@ -19,6 +19,8 @@ export interface RunningCluster {
   kubectl(args: readonly string[], opts?: { context?: 'admin' | 'restricted'; input?: string }): Promise<string>;
   /** runs source-controller against this cluster; its conditions are then Flux's own */
   startSourceController(): Promise<void>;
+  /** runs kustomize-controller and helm-controller, which record the revisions consumers apply */
+  startConsumerControllers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -151,20 +153,25 @@ export async function startCluster(): Promise<RunningCluster> {
     await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
     await kubectl(['apply', '-f', '-'], { input: restrictedRbac });
 
+    const controllerEnv = { KUBECONFIG: kubeconfig, TUF_ROOT: join(dir, 'tuf'), HOME: dir, RUNTIME_NAMESPACE: 'flux-system' };
+    const startController = async (name: 'source-controller' | 'kustomize-controller' | 'helm-controller', extra: readonly string[]): Promise<void> => {
+      const [metricsPort, healthPort] = [await freePort(), await freePort()];
+      const child = run(name, labBin(name), [`--metrics-addr=127.0.0.1:${metricsPort}`, `--health-addr=127.0.0.1:${healthPort}`, '--watch-all-namespaces=true', '--log-level=info', ...extra], dir, controllerEnv);
+      procs.push(child);
+      await waitFor(name, async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, child, dir, name, 60_000);
+    };
     const startSourceController = async (): Promise<void> => {
-      const [storagePort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+      const storagePort = await freePort();
       const storage = join(dir, 'storage');
       mkdirSync(storage, { recursive: true });
-      const sc = run('source-controller', labBin('source-controller'), [
-        `--storage-path=${storage}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`,
-        `--metrics-addr=127.0.0.1:${metricsPort}`, `--health-addr=127.0.0.1:${healthPort}`, '--watch-all-namespaces=true',
-        '--log-level=info', '--requeue-dependency=5s',
-      ], dir, { KUBECONFIG: kubeconfig, TUF_ROOT: join(dir, 'tuf'), HOME: dir, RUNTIME_NAMESPACE: 'flux-system' });
-      procs.push(sc);
-      await waitFor('source-controller', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, sc, dir, 'source-controller', 60_000);
+      await startController('source-controller', [`--storage-path=${storage}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`, '--requeue-dependency=5s']);
+    };
+    const startConsumerControllers = async (): Promise<void> => {
+      await startController('kustomize-controller', ['--requeue-dependency=5s']);
+      await startController('helm-controller', ['--requeue-dependency=5s']);
     };
 
-    return { dir, server, kubeconfig, kubectl, startSourceController, stop };
+    return { dir, server, kubeconfig, kubectl, startSourceController, startConsumerControllers, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -81,7 +81,7 @@ export async function applyFleet(cluster: RunningCluster, seed: Seed, ns: string
     ].join('\n'),
     [
       '---', 'apiVersion: kustomize.toolkit.fluxcd.io/v1', 'kind: Kustomization', `metadata: {name: apps, namespace: ${ns}}`,
-      'spec:', '  interval: 10m', '  prune: true', '  path: ./', '  sourceRef: {kind: OCIRepository, name: bundle}',
+      'spec:', '  interval: 10m', '  prune: true', '  path: ./', `  targetNamespace: ${ns}`, '  sourceRef: {kind: OCIRepository, name: bundle}',
     ].join('\n'),
     [
       '---', 'apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', `metadata: {name: podinfo, namespace: ${ns}}`,
@@ -111,15 +111,18 @@ export async function applyFleet(cluster: RunningCluster, seed: Seed, ns: string
   return { namespace: ns, objects, moveTag };
 }
 
-/** Waits until source-controller has written a Ready condition (True or False) on every source in the namespace. */
-export async function waitForFlux(cluster: RunningCluster, ns: string, timeoutMs = 90_000): Promise<void> {
+/**
+ * Waits until the controllers have written a Ready condition (True or False) for the current
+ * generation on every object of these kinds in the namespace.
+ */
+export async function waitForFlux(cluster: RunningCluster, ns: string, kinds = 'ocirepositories,helmcharts', timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const out = await cluster.kubectl(['get', 'ocirepositories,helmcharts', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}/{.status.conditions[?(@.type=="Ready")].observedGeneration}/{.metadata.generation}{"\\n"}{end}']);
+    const out = await cluster.kubectl(['get', kinds, '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}/{.status.conditions[?(@.type=="Ready")].observedGeneration}/{.metadata.generation}{"\\n"}{end}']);
     // a Ready verdict written for the current generation (failed objects keep status.observedGeneration at -1)
     const pending = out.split('\n').filter((l) => l && !/=(True|False)\/(\d+)\/\2$/.test(l));
     if (pending.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`source-controller did not reconcile within ${timeoutMs / 1000}s: ${pending.join(', ')}`);
+    if (Date.now() > deadline) throw new Error(`Flux did not reconcile ${kinds} within ${timeoutMs / 1000}s: ${pending.join(', ')}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -30,7 +30,7 @@ export function pinnedVersions(): Record<string, string> {
   return out;
 }
 
-export type LabTool = 'cosign' | 'notation' | 'oras' | 'helm' | 'olareg' | 'etcd' | 'kube-apiserver' | 'kubectl' | 'source-controller';
+export type LabTool = 'cosign' | 'notation' | 'oras' | 'helm' | 'olareg' | 'etcd' | 'kube-apiserver' | 'kubectl' | 'source-controller' | 'kustomize-controller' | 'helm-controller';
 
 const versionKey: Record<LabTool, string> = {
   cosign: 'COSIGN_VERSION',
@@ -42,6 +42,8 @@ const versionKey: Record<LabTool, string> = {
   'kube-apiserver': 'KUBERNETES_VERSION',
   kubectl: 'KUBERNETES_VERSION',
   'source-controller': 'SOURCE_CONTROLLER_VERSION',
+  'kustomize-controller': 'KUSTOMIZE_CONTROLLER_VERSION',
+  'helm-controller': 'HELM_CONTROLLER_VERSION',
 };
 
 /** Path of a pinned lab binary; a clear error (never a skip) when it has not been built. */

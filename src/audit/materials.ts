@@ -1,0 +1,135 @@
+import type { ObjectSource, SecretResult } from '../kube/types.js';
+import type { PlanTrust, RegistryAccess } from '../graph/types.js';
+import { ANONYMOUS, credentialFromDockerConfigJson, type Credential, type HttpStoreOptions } from '../registry/index.js';
+import type { TrustedKey } from '../verify/cosign/index.js';
+import { readFluxNotationSecret } from '../verify/notation/index.js';
+import { parseTrustedRoot, publicGoodTrustedRoot } from '../verify/trust/index.js';
+import { isVerifyError } from '../errors.js';
+import type { ArtifactTrust } from './artifact.js';
+
+/**
+ * Turns what a plan names (Secrets, a ServiceAccount) into trust material and registry options, the
+ * way source-controller reads them. Each Secret is read once per run, whatever number of plans
+ * name it. Failures are values with Flux-like messages; secret values never appear in them.
+ */
+export interface TrustProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly secret?: string;
+}
+
+export class SecretCache {
+  readonly #source: ObjectSource;
+  readonly #secrets = new Map<string, Promise<SecretResult>>();
+  readonly #pullSecrets = new Map<string, Promise<readonly string[]>>();
+  constructor(source: ObjectSource) {
+    this.#source = source;
+  }
+  secret(namespace: string, name: string): Promise<SecretResult> {
+    const key = `${namespace}/${name}`;
+    let p = this.#secrets.get(key);
+    if (!p) this.#secrets.set(key, (p = this.#source.getSecret(namespace, name)));
+    return p;
+  }
+  /** the ServiceAccount's imagePullSecrets; an unreadable ServiceAccount adds none, as Flux logs and goes on */
+  pullSecrets(namespace: string, serviceAccount: string): Promise<readonly string[]> {
+    const key = `${namespace}/${serviceAccount}`;
+    let p = this.#pullSecrets.get(key);
+    if (!p) this.#pullSecrets.set(key, (p = this.#source.getImagePullSecrets(namespace, serviceAccount).then((r) => ('names' in r ? r.names : []))));
+    return p;
+  }
+}
+
+function secretProblem(r: Exclude<SecretResult, { state: 'found' }>, id: string, purpose: string): TrustProblem {
+  // the finding names the Secret itself; the message says what went wrong with it
+  return { code: `secret.${r.state}`, message: r.state === 'not-found' ? `${purpose} Secret not found` : `${purpose} Secret: ${r.message}`, secret: id };
+}
+
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** Trust material from the object's Secrets; a problem when it cannot be had. */
+export async function trustFromPlan(trust: PlanTrust, secrets: SecretCache): Promise<ArtifactTrust | TrustProblem> {
+  const ns = trust.namespace;
+  if (trust.mode === 'cosign-keyless') {
+    let trustedRoot = publicGoodTrustedRoot();
+    let label = 'Sigstore public-good root (built in)';
+    let source: 'object' | 'builtin' = 'builtin';
+    if (trust.trustedRootSecretRef) {
+      const id = `${ns}/${trust.trustedRootSecretRef}`;
+      const r = await secrets.secret(ns, trust.trustedRootSecretRef);
+      if (r.state !== 'found') return secretProblem(r, id, 'trusted root');
+      const json = r.data['trusted_root.json'];
+      if (!json) return { code: 'trust.invalid', message: `'trusted_root.json' not found in secret '${id}'`, secret: id };
+      try {
+        trustedRoot = parseTrustedRoot(json);
+      } catch (e) {
+        return { code: 'trust.invalid', message: `trusted_root.json in secret '${id}': ${isVerifyError(e) ? e.message : 'unreadable'}`, secret: id };
+      }
+      label = `${id} · trusted_root.json`;
+      source = 'object';
+    }
+    return {
+      cosign: {
+        kind: 'keyless',
+        identities: trust.matchOIDCIdentity.map((m) => ({ issuer: m.issuer, subject: m.subject })),
+        trustedRoot,
+        trustedRootRef: { kind: 'trusted-root', label, source },
+      },
+    };
+  }
+  if (!trust.secretRef) return { code: 'trust.invalid', message: `verification secret cannot be empty for provider ${trust.provider}` };
+  const id = `${ns}/${trust.secretRef}`;
+  const r = await secrets.secret(ns, trust.secretRef);
+  if (r.state !== 'found') return secretProblem(r, id, 'verification');
+  if (trust.mode === 'notation') {
+    const n = readFluxNotationSecret(ns, trust.secretRef, r.data);
+    if (!n.ok) return { code: n.code, message: n.message, secret: id };
+    return { notation: { policy: n.value.policy, trustStore: n.value.trustStore, label: `${id} · trustpolicy.json`, source: 'object' } };
+  }
+  // cosign with keys: every data key ending in .pub, as source-controller reads them
+  const keys: TrustedKey[] = Object.keys(r.data)
+    .filter((k) => k.endsWith('.pub'))
+    .sort()
+    .map((k) => ({ ref: { kind: 'key', label: `${id} · ${k}`, source: 'object' }, pem: text(r.data[k] as Uint8Array) }));
+  if (keys.length === 0) return { code: 'trust.no-keys', message: `no .pub keys in secret '${id}' (Flux reports "no matching signatures were found")`, secret: id };
+  return { cosign: { kind: 'key', keys } };
+}
+
+/** Registry options for a plan: credentials from secretRef and the ServiceAccount, TLS, insecure. */
+export async function registryOptions(access: RegistryAccess, host: string, repository: string, secrets: SecretCache): Promise<{ options: HttpStoreOptions; problems: TrustProblem[] }> {
+  const problems: TrustProblem[] = [];
+  const ns = access.namespace;
+  const names = [...(access.secretRef ? [access.secretRef] : []), ...(access.serviceAccountName ? await secrets.pullSecrets(ns, access.serviceAccountName) : [])];
+  let credential: Credential = ANONYMOUS;
+  for (const name of names) {
+    const r = await secrets.secret(ns, name);
+    if (r.state !== 'found') {
+      problems.push(secretProblem(r, `${ns}/${name}`, 'registry'));
+      continue;
+    }
+    const config = r.data['.dockerconfigjson'];
+    if (config) {
+      try {
+        credential = credentialFromDockerConfigJson(config, host, repository, `Secret ${ns}/${name}`);
+      } catch (e) {
+        problems.push({ code: 'registry.credentials', message: isVerifyError(e) ? e.message : `Secret ${ns}/${name}: unreadable .dockerconfigjson`, secret: `${ns}/${name}` });
+      }
+    } else if (access.secretFormats === 'dockerconfigjson-or-basic-auth' && r.data.username && r.data.password) {
+      credential = { kind: 'basic', username: text(r.data.username), password: text(r.data.password), source: `Secret ${ns}/${name}` };
+    }
+    if (credential.kind !== 'anonymous') break;
+  }
+  let tls: { ca?: Uint8Array; cert?: Uint8Array; key?: Uint8Array } | undefined;
+  if (access.certSecretRef) {
+    const r = await secrets.secret(ns, access.certSecretRef);
+    if (r.state === 'found') tls = { ...(r.data['ca.crt'] ? { ca: r.data['ca.crt'] } : {}), ...(r.data['tls.crt'] ? { cert: r.data['tls.crt'] } : {}), ...(r.data['tls.key'] ? { key: r.data['tls.key'] } : {}) };
+    else problems.push(secretProblem(r, `${ns}/${access.certSecretRef}`, 'TLS'));
+  }
+  let proxyUrl: string | undefined;
+  if (access.proxySecretRef) {
+    const r = await secrets.secret(ns, access.proxySecretRef);
+    if (r.state === 'found' && r.data.address) proxyUrl = text(r.data.address);
+    else if (r.state !== 'found') problems.push(secretProblem(r, `${ns}/${access.proxySecretRef}`, 'proxy'));
+  }
+  return { options: { credential, insecure: access.insecure, ...(tls ? { tls } : {}), ...(proxyUrl ? { proxyUrl } : {}) }, problems };
+}
