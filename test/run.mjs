@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 const steps = [
   ['type-check and build', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']],
   ['lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', '.']],
-  ['lab tools (built once, cached)', 'bash', ['test/lab/build.sh', process.env.KUBECTL_VERIFY_LAB_STAGE ?? 'signing']],
+  ['lab tools (built once, cached)', 'bash', ['test/lab/build.sh', process.env.KUBECTL_VERIFY_LAB_STAGE ?? 'all']],
   ['tests', process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', 'dist/test/**/*.test.js']],
 ];
 

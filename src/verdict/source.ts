@@ -160,8 +160,13 @@ function judgeRunning(node: GraphNode, running: VerificationOutcome, outcome: Pl
  * Trust from flags is not Flux's trust: no comparison.
  */
 function agreement(node: GraphNode, outcome: PlanOutcome | undefined, flux: FluxReading, cryptoOk: boolean | undefined): boolean | undefined {
-  if (outcome === undefined || outcome.trustFrom !== 'object' || node.trust === undefined || outcome.trustProblem) return undefined;
+  if (outcome === undefined || outcome.trustFrom !== 'object' || node.trust === undefined) return undefined;
   const sv = flux.sourceVerified;
+  if (outcome.trustProblem) {
+    // trust material that is missing or broken stops Flux too; one we merely may not read says nothing
+    const stopsFlux = reasonForTrustProblem(outcome.trustProblem.code) !== 'trust-unreadable';
+    return stopsFlux && sv?.status === 'False' ? true : undefined;
+  }
   if (sv !== undefined && sv.status !== 'Unknown') {
     const fluxOk = sv.status === 'True';
     const runningDigest = node.running?.digest;

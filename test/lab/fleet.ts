@@ -87,6 +87,12 @@ export async function applyFleet(cluster: RunningCluster, seed: Seed, ns: string
       '---', 'apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', `metadata: {name: podinfo, namespace: ${ns}}`,
       'spec:', '  interval: 10m', '  chartRef: {kind: HelmChart, name: podinfo}',
     ].join('\n'),
+    // a chart template: helm-controller generates the HelmChart <ns>-templated, carrying only provider and secretRef
+    [
+      '---', 'apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', `metadata: {name: templated, namespace: ${ns}}`,
+      'spec:', '  interval: 10m', '  releaseName: templated',
+      '  chart:', '    spec:', '      chart: podinfo', '      version: "6.5.0"', '      sourceRef: {kind: HelmRepository, name: charts}', `      verify: ${cosignVerify}`,
+    ].join('\n'),
     '',
   ].join('\n');
   await cluster.kubectl(['apply', '-f', '-'], { input: yaml });
@@ -104,6 +110,8 @@ export async function applyFleet(cluster: RunningCluster, seed: Seed, ns: string
     { kind: 'HelmChart', name: 'podinfo', expect: 'verified', flux: 'True' },
     { kind: 'Kustomization', name: 'apps', expect: 'verified' },
     { kind: 'HelmRelease', name: 'podinfo', expect: 'verified' },
+    { kind: 'HelmRelease', name: 'templated', expect: 'verified' },
+    { kind: 'HelmChart', name: `${ns}-templated`, expect: 'verified', flux: 'True' },
   ];
   const moveTag = async (): Promise<void> => {
     await pushFluxArtifact(env, m.dir, driftRef, `drift ${ns} unsigned`);
