@@ -1,36 +1,51 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { referenceVerdict } from './reference-verdict.js';
-import { startRegistry } from './registries.js';
-import { artifactArgs, pluginVerdict, runPlugin } from './plugin.js';
+import { startCluster, type RunningCluster } from './cluster.js';
+import { applyFleet, waitForFlux } from './fleet.js';
+import { runPlugin } from './plugin.js';
+import { startRegistry, type RunningRegistry } from './registries.js';
 import { seedLab } from './seed.js';
 
 /**
- * `npm start` until the demo fleet exists: start the lab, seed it, and run `kubectl verify artifact`
- * on every seeded case beside the verdict of the real cosign or notation. Nothing is left running.
+ * `npm start`: the lab fleet, live. Real registries and signatures, a real API server with Flux's
+ * controllers reconciling a fleet of sources and consumers, then `kubectl verify` on it. Extra
+ * arguments go to kubectl verify (e.g. `npm start -- -o json`). Nothing is left running.
  */
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kv-demo-'));
-  process.stderr.write('starting olareg and docker-registry on loopback…\n');
-  const olareg = await startRegistry('olareg');
-  const distribution = await startRegistry('distribution');
+  const step = (s: string): boolean => process.stderr.write(`▸ ${s}\n`);
+  const regs: RunningRegistry[] = [];
+  let cluster: RunningCluster | undefined;
   try {
-    process.stderr.write('seeding signed artifacts with the real cosign, notation, oras and helm…\n');
+    step('starting olareg and docker-registry on loopback');
+    const olareg = await startRegistry('olareg');
+    regs.push(olareg);
+    const distribution = await startRegistry('distribution');
+    regs.push(distribution);
+    step('signing artifacts with the real cosign, notation, oras and helm');
     const seed = await seedLab({ olareg, distribution }, dir);
-    console.log(`${'CASE'.padEnd(24)} ${'COSIGN/NOTATION'.padEnd(16)} ${'KUBECTL VERIFY'.padEnd(15)} REASON`);
-    for (const c of seed.cases) {
-      const reference = await referenceVerdict(c, seed.material);
-      const ours = await runPlugin(artifactArgs(c, seed.material));
-      const verdict = pluginVerdict(ours);
-      const reason = (ours.code === 0 ? ours.stdout : ours.stderr || ours.stdout).trim().split('\n')[0] ?? '';
-      console.log(`${c.name.padEnd(24)} ${reference.verdict.padEnd(16)} ${verdict.padEnd(15)} ${reason}`);
-    }
+    step('starting etcd, kube-apiserver and Flux (source-, kustomize-, helm-controller)');
+    cluster = await startCluster();
+    await cluster.startSourceController();
+    await cluster.startConsumerControllers();
+    step('applying the demo fleet and waiting for Flux to reconcile it');
+    const fleet = await applyFleet(cluster, seed, 'demo');
+    await waitForFlux(cluster, 'demo');
+    await waitForFlux(cluster, 'demo', 'kustomizations,helmreleases');
+    await fleet.moveTag();
+    const args = ['--kubeconfig', cluster.kubeconfig, '-n', 'demo', ...process.argv.slice(2)];
+    step(`kubectl verify ${args.join(' ')}\n`);
+    const r = await runPlugin([...args, ...(process.stdout.isTTY && !args.includes('--color') ? ['--color', 'always'] : [])]);
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    step(`exit code ${r.code} (0 all verified, 1 findings, 2 usage, 3 could not run)`);
+    return r.code <= 1 ? 0 : r.code;
   } finally {
-    await olareg.stop();
-    await distribution.stop();
+    await cluster?.stop();
+    for (const r of regs) await r.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+process.exitCode = await main();
