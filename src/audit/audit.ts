@@ -1,5 +1,5 @@
 import { buildGraph } from '../graph/index.js';
-import type { GraphNode, VerifyPlan } from '../graph/types.js';
+import type { Graph, GraphNode, VerifyPlan } from '../graph/types.js';
 import type { FluxObject, KubeProblem, ObjectSource, Scope } from '../kube/types.js';
 import { openRegistry, parseArtifactRef, resolveRef, type OciRefSpec } from '../registry/index.js';
 import { REPORT_SCHEMA_VERSION, type Report, type ReportNode } from '../report/model.js';
@@ -120,14 +120,53 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-export async function audit(source: ObjectSource, opts: AuditOptions): Promise<Report> {
+/** A running audit: the graph is known, plans finish one by one; `snapshot()` is the report so far. */
+export interface AuditRun {
+  /** number of plans (artifact verifications) in all */
+  readonly total: number;
+  completed(): number;
+  /** the report as of now: nodes whose plan has not finished are `pending` */
+  snapshot(): Report;
+  /** the final report, once every plan has finished */
+  readonly done: Promise<Report>;
+}
+
+/**
+ * Lists the objects and builds the graph, then verifies plans in the background. `onChange` runs
+ * after each plan; a streaming view calls `snapshot()` at its own pace (assembling recomputes every
+ * finding, so views throttle it rather than calling it per plan).
+ */
+export async function startAudit(source: ObjectSource, opts: AuditOptions, onChange?: () => void): Promise<AuditRun> {
   const listed = await source.list(opts.scope);
   const problems: KubeProblem[] = [...listed.problems];
   const graph = buildGraph(listed.objects);
   const secrets = new SecretCache(source);
-  const results = await mapLimit(graph.plans, opts.concurrency ?? 8, (p) => runPlan(p, secrets, opts).catch((e: unknown): PlanResult => ({ outcome: { trustFrom: opts.override ? 'flag' : 'object', registryError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } })), (n) => opts.onPlan?.(n, graph.plans.length));
-  const byPlan = new Map(graph.plans.map((p, i) => [p.id, results[i] as PlanResult]));
+  const results = new Map<string, PlanResult>();
+  let completed = 0;
+  const snapshot = (): Report => assemble(graph, results, problems, source, opts);
+  const trustFrom = opts.override ? 'flag' : 'object';
+  const done = mapLimit(
+    graph.plans,
+    opts.concurrency ?? 8,
+    async (p) => {
+      const r = await runPlan(p, secrets, opts).catch((e: unknown): PlanResult => ({ outcome: { trustFrom, registryError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } }));
+      results.set(p.id, r);
+    },
+    (n) => {
+      completed = n;
+      opts.onPlan?.(n, graph.plans.length);
+      onChange?.();
+    },
+  ).then(snapshot);
+  return { total: graph.plans.length, completed: () => completed, snapshot, done };
+}
 
+export async function audit(source: ObjectSource, opts: AuditOptions): Promise<Report> {
+  return (await startAudit(source, opts)).done;
+}
+
+function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanResult>, problems: readonly KubeProblem[], source: ObjectSource, opts: AuditOptions): Report {
+  const plans = new Map(graph.plans.map((p) => [p.id, p]));
   // sources before consumers, so a consumer's finding can inherit its sources'
   const findings = new Map<string, Finding>();
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -147,7 +186,7 @@ export async function audit(source: ObjectSource, opts: AuditOptions): Promise<R
   for (const n of graph.nodes) decide(n, new Set());
 
   const nodes: ReportNode[] = graph.nodes.map((n) => {
-    const plan = n.planId ? graph.plans.find((p) => p.id === n.planId) : undefined;
+    const plan = n.planId ? plans.get(n.planId) : undefined;
     const r = n.planId ? byPlan.get(n.planId) : undefined;
     const obj: FluxObject | undefined = n.type === 'object' ? n.object : undefined;
     return {
