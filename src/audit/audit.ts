@@ -129,6 +129,8 @@ export interface AuditRun {
   snapshot(): Report;
   /** the final report, once every plan has finished */
   readonly done: Promise<Report>;
+  /** the object behind a node id as it was read (for the YAML view); undefined for dangling and generated nodes */
+  rawObject(id: string): unknown;
 }
 
 /**
@@ -158,7 +160,8 @@ export async function startAudit(source: ObjectSource, opts: AuditOptions, onCha
       onChange?.();
     },
   ).then(snapshot);
-  return { total: graph.plans.length, completed: () => completed, snapshot, done };
+  const raws = new Map(graph.nodes.flatMap((n) => (n.type === 'object' ? [[n.id, n.object.raw] as const] : [])));
+  return { total: graph.plans.length, completed: () => completed, snapshot, done, rawObject: (id) => raws.get(id) };
 }
 
 export async function audit(source: ObjectSource, opts: AuditOptions): Promise<Report> {

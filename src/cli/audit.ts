@@ -1,9 +1,8 @@
-import { stringify } from 'yaml';
-import { audit } from '../audit/audit.js';
+import { audit, startAudit, type AuditRun } from '../audit/audit.js';
 import { createClusterSource, createFileSource, loadKubeConfig, type ObjectSource, type Scope } from '../kube/index.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
-import type { Report } from '../report/model.js';
-import { formatTable } from '../report/print/table.js';
+import { defaultFailOn, exitCodeFor, failOnClasses, type FailOnClass } from '../report/exit.js';
+import { printFormats, printReport, type PrintFormat } from '../report/print/index.js';
 import { readVersion } from '../version.js';
 import { trustFlagLabels, trustFromFlags } from './artifact.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
@@ -16,9 +15,11 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
   const namespace = flagString(args, 'namespace');
   const all = flagBool(args, 'all-namespaces');
   const selector = flagString(args, 'selector');
+  const interactive = flagString(args, 'output') === undefined && 'isTTY' in io.stdout && io.stdout.isTTY === true;
   const format = flagString(args, 'output') ?? 'table';
-  if (!['table', 'json', 'yaml'].includes(format)) throw new CliExit(ExitCode.operational, `-o ${format} is not available in this build yet (table, json, yaml are)`);
+  if (!(printFormats as readonly string[]).includes(format)) throw new CliExit(ExitCode.operational, `-o ${format} is not available in this build yet (${printFormats.join(', ')} are)`);
   if (flagBool(args, 'watch')) throw new CliExit(ExitCode.operational, '--watch is not available in this build yet');
+  const failOn = parseFailOn(flagStrings(args, 'fail-on'));
 
   let source: ObjectSource;
   let scope: Scope;
@@ -47,35 +48,42 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     scope = resolved.scope;
   }
   const overrideTrust = await trustFromFlags(args, false);
-  const progress = 'isTTY' in io.stderr && io.stderr.isTTY === true;
-  const report = await audit(source, {
+  const auditOptions = {
     scope,
     now: new Date(),
     version: readVersion(),
     ...(overrideTrust ? { override: { trust: overrideTrust, labels: trustFlagLabels(args) } } : {}),
+  };
+  const color = useColor((flagString(args, 'color') ?? 'auto') as ColorMode, 'isTTY' in io.stdout && io.stdout.isTTY === true, env);
+  if (interactive) {
+    // React and ink load only on this path, so printed output never pays for them
+    const { runTui } = await import('../tui/index.js');
+    const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: new Date() });
+    return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env });
+  }
+  const progress = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+  const report = await audit(source, {
+    ...auditOptions,
     ...(progress ? { onPlan: (done: number, total: number) => io.stderr.write(`\rverifying artifacts ${done}/${total}${done === total ? '\n' : ''}`) } : {}),
   });
 
   for (const p of report.problems) io.stderr.write(`warning: ${p.message}\n`);
-  if (format === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else if (format === 'yaml') io.stdout.write(stringify(report));
-  else {
-    const color = useColor((flagString(args, 'color') ?? 'auto') as ColorMode, 'isTTY' in io.stdout && io.stdout.isTTY === true, env);
-    io.stdout.write(formatTable(report, palette(color), { noHeaders: flagBool(args, 'no-headers') }));
-    if (report.nodes.length === 0 && report.problems.length === 0) io.stderr.write(`no Flux objects found${scope.namespace ? ` in namespace ${scope.namespace}` : ''}\n`);
+  io.stdout.write(printReport(format as PrintFormat, report, { palette: palette(color), noHeaders: flagBool(args, 'no-headers') }));
+  if (report.nodes.length === 0 && report.problems.length === 0) io.stderr.write(`no Flux objects found${scope.namespace ? ` in namespace ${scope.namespace}` : ''}\n`);
+  return exitCodeFor(report, failOn);
+}
+
+function parseFailOn(values: readonly string[]): readonly FailOnClass[] {
+  if (values.length === 0) return defaultFailOn;
+  const out: FailOnClass[] = [];
+  for (const v of values.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
+    if (!(failOnClasses as readonly string[]).includes(v)) throw usageError(`invalid argument "${v}" for "--fail-on" flag: must be one of ${failOnClasses.join(', ')}`);
+    out.push(v as FailOnClass);
   }
-  return exitCode(report);
+  return out;
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** 0 everything in scope verified; 1 findings; 3 when nothing could be read at all. */
-export function exitCode(report: Report): number {
-  if (report.nodes.length === 0 && report.problems.length > 0) return ExitCode.operational;
-  const s = report.summary;
-  return s.failed + s.errors + s.notEnforced + s.weak + s.pending > 0 || report.problems.length > 0 ? ExitCode.findings : ExitCode.ok;
-}
-
-export { usageError };
