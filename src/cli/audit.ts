@@ -1,8 +1,10 @@
-import { audit, startAudit, type AuditRun } from '../audit/audit.js';
+import { audit, startAudit, type AuditOptions, type AuditRun } from '../audit/audit.js';
+import { watchChanges } from '../audit/watch.js';
 import { createClusterSource, createFileSource, loadKubeConfig, type ObjectSource, type Scope } from '../kube/index.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
 import { defaultFailOn, exitCodeFor, failOnClasses, type FailOnClass } from '../report/exit.js';
-import { printFormats, printReport, type PrintFormat } from '../report/print/index.js';
+import type { Report } from '../report/model.js';
+import { printFormats, printReport, type PrintFormat, type PrintOptions } from '../report/print/index.js';
 import { readVersion } from '../version.js';
 import { trustFlagLabels, trustFromFlags } from './artifact.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
@@ -18,7 +20,8 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
   const interactive = flagString(args, 'output') === undefined && 'isTTY' in io.stdout && io.stdout.isTTY === true;
   const format = flagString(args, 'output') ?? 'table';
   if (!(printFormats as readonly string[]).includes(format)) throw new CliExit(ExitCode.operational, `-o ${format} is not available in this build yet (${printFormats.join(', ')} are)`);
-  if (flagBool(args, 'watch')) throw new CliExit(ExitCode.operational, '--watch is not available in this build yet');
+  const watch = flagBool(args, 'watch');
+  if (watch && (format === 'json' || format === 'yaml')) throw usageError('--watch works with the interactive view and -o table|wide|tree|summary');
   const failOn = parseFailOn(flagStrings(args, 'fail-on'));
 
   let source: ObjectSource;
@@ -61,6 +64,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: new Date() });
     return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env });
   }
+  if (watch) return watchPrinted(source, auditOptions, io, format as PrintFormat, { palette: palette(color), noHeaders: flagBool(args, 'no-headers') });
   const progress = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   const report = await audit(source, {
     ...auditOptions,
@@ -71,6 +75,48 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
   io.stdout.write(printReport(format as PrintFormat, report, { palette: palette(color), noHeaders: flagBool(args, 'no-headers') }));
   if (report.nodes.length === 0 && report.problems.length === 0) io.stderr.write(`no Flux objects found${scope.namespace ? ` in namespace ${scope.namespace}` : ''}\n`);
   return exitCodeFor(report, failOn);
+}
+
+/**
+ * `-w` with printed output: the full output once, then, whenever an object in scope changes, the rows
+ * whose finding changed (as `kubectl get -w` prints changed rows). Runs until interrupted.
+ */
+async function watchPrinted(source: ObjectSource, opts: Omit<AuditOptions, 'now'> & { now: Date }, io: CliIO, format: PrintFormat, print: PrintOptions): Promise<number> {
+  let previous = await audit(source, { ...opts, now: new Date() });
+  io.stdout.write(printReport(format, previous, print));
+  let running = false;
+  let again = false;
+  const refresh = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    do {
+      again = false;
+      const next = await audit(source, { ...opts, now: new Date() });
+      const changed = changedNodes(previous, next);
+      if (changed.length > 0) io.stdout.write(printReport(format, { ...next, nodes: changed }, { ...print, noHeaders: true }));
+      previous = next;
+    } while (again);
+    running = false;
+  };
+  return new Promise<number>((resolve) => {
+    const stop = watchChanges(source, opts.scope, WATCH_INTERVAL_MS, () => void refresh());
+    const end = (): void => {
+      stop();
+      resolve(exitCodeFor(previous));
+    };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+}
+
+const WATCH_INTERVAL_MS = 2000;
+
+function changedNodes(before: Report, after: Report): Report['nodes'] {
+  const old = new Map(before.nodes.map((n) => [n.id, `${n.finding.state}|${n.finding.message}|${n.finding.flux.sourceVerified?.status ?? ''}`]));
+  return after.nodes.filter((n) => old.get(n.id) !== `${n.finding.state}|${n.finding.message}|${n.finding.flux.sourceVerified?.status ?? ''}`);
 }
 
 function parseFailOn(values: readonly string[]): readonly FailOnClass[] {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Report, ReportNode } from '../../src/report/model.js';
 import { useFleetLab } from '../lab/fleet-lab.js';
 import { runPlugin } from '../lab/plugin.js';
+import { repoRoot } from '../helpers/paths.js';
 
 function nodeOf(report: Report, kind: string, ns: string, name: string): ReportNode {
   const n = report.nodes.find((x) => x.id === `${kind}/${ns}/${name}`);
@@ -110,5 +112,34 @@ describe('kubectl verify against the lab cluster', () => {
     const r = await runPlugin(['--kubeconfig', cluster.kubeconfig, '--server', 'https://127.0.0.1:1', '-o', 'json']);
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stderr, /127\.0\.0\.1:1/);
+  });
+
+  // last: it adds an object to the fleet while watching
+  it('-w prints the rows that change as objects change, until interrupted', async () => {
+    const { cluster, fleet } = lab();
+    const child = spawn(join(repoRoot(), 'plugin', 'kubectl-verify'), ['--kubeconfig', cluster.kubeconfig, '-n', fleet.namespace, '-w', '-o', 'table'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const waitFor = async (re: RegExp, what: string): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while (!re.test(out)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${what} in -w output (exit ${child.exitCode}): ${out}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    try {
+      await waitFor(/OCIRepository\s+bundle/, 'first table');
+      const before = out.length;
+      const url = lab().seed.cases.find((c) => c.name === 'cosign-bundle-ecdsa')?.ref.replace(/:1\.0\.0$/, '') ?? '';
+      await cluster.kubectl(['apply', '-f', '-'], {
+        input: `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: late, namespace: ${fleet.namespace}}\nspec: {interval: 10m, url: "oci://${url}", insecure: true, ref: {tag: "1.0.0"}}\n`,
+      });
+      await waitFor(/OCIRepository\s+late\s/, 'row for the new object');
+      assert.ok(!/^NAMESPACE/m.test(out.slice(before)), 'changed rows are printed without a header');
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
+    assert.equal(child.exitCode, 1, 'findings remain, so -w ends with exit 1');
   });
 });
