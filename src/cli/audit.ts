@@ -17,7 +17,8 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
   const namespace = flagString(args, 'namespace');
   const all = flagBool(args, 'all-namespaces');
   const selector = flagString(args, 'selector');
-  const interactive = flagString(args, 'output') === undefined && 'isTTY' in io.stdout && io.stdout.isTTY === true;
+  // `-f -` takes standard input, which the interactive view needs for keys: print instead
+  const interactive = flagString(args, 'output') === undefined && 'isTTY' in io.stdout && io.stdout.isTTY === true && !files.includes('-');
   const format = flagString(args, 'output') ?? 'table';
   if (!(printFormats as readonly string[]).includes(format)) throw new CliExit(ExitCode.operational, `-o ${format} is not available in this build yet (${printFormats.join(', ')} are)`);
   const watch = flagBool(args, 'watch');
