@@ -1,24 +1,25 @@
-import { stringify } from 'yaml';
-import type { Palette } from '../color.js';
 import type { Report } from '../model.js';
-import { formatTable } from './table.js';
+import { printJson } from './json.js';
+import type { PrintOptions } from './options.js';
+import { printSummary } from './summary.js';
+import { printTable } from './table.js';
+import { printTree } from './tree.js';
+import { printWide } from './wide.js';
+import { printYaml } from './yaml.js';
 
-export const printFormats = ['table', 'json', 'yaml'] as const;
+export type { PrintOptions } from './options.js';
+
+export const printFormats = ['table', 'wide', 'tree', 'json', 'yaml', 'summary'] as const;
 export type PrintFormat = (typeof printFormats)[number];
-
-export interface PrintOptions {
-  readonly palette: Palette;
-  readonly noHeaders?: boolean;
-}
 
 /** One pure function per format: the report in, the text to print out. */
 export function printReport(format: PrintFormat, report: Report, opts: PrintOptions): string {
   switch (format) {
-    case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
-    case 'yaml':
-      return stringify(report);
-    case 'table':
-      return formatTable(report, opts.palette, opts.noHeaders ? { noHeaders: true } : {});
+    case 'table': return printTable(report, opts);
+    case 'wide': return printWide(report, opts);
+    case 'tree': return printTree(report, opts);
+    case 'json': return printJson(report, opts);
+    case 'yaml': return printYaml(report, opts);
+    case 'summary': return printSummary(report, opts);
   }
 }

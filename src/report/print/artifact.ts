@@ -1,0 +1,49 @@
+import type { ReportNode } from '../model.js';
+import type { PlanRef } from '../../graph/types.js';
+import { cellText, truncateHex } from './text.js';
+
+/** `tag 6.5.0`, `semver >=6.0.0`, `digest sha256:dbdb1097`. */
+export function refText(ref: PlanRef): string {
+  switch (ref.kind) {
+    case 'tag': return `tag ${cellText(ref.tag)}`;
+    case 'semver': return `semver ${cellText(ref.constraint)}${ref.filter ? ` (filter ${cellText(ref.filter)})` : ''}`;
+    case 'digest': return `digest ${truncateHex(ref.digest)}`;
+  }
+}
+
+/** The digest Flux runs, shortened: the finding's, else the one status.artifact names. */
+export function runningDigest(n: ReportNode): string | undefined {
+  const d = n.finding.running?.digest ?? n.artifact?.running?.digest ?? n.finding.drift?.runningDigest;
+  return d === undefined ? undefined : truncateHex(d);
+}
+
+/** What the ref resolves to at the registry now; with the drift and what Flux will do about it. */
+export function registryText(n: ReportNode): string | undefined {
+  const drift = n.finding.drift;
+  const d = drift?.registryDigest ?? n.artifact?.registryDigest;
+  if (d === undefined) return undefined;
+  return drift ? `${truncateHex(d)} (drift: next reconcile ${drift.nextReconcile})` : truncateHex(d);
+}
+
+/**
+ * Which trust material decides the node: the key Secret, the identities, the notation policy, or
+ * the flags that replaced them. `-` when the object names none.
+ */
+export function trustText(n: ReportNode, overrides: readonly string[]): string {
+  if (n.finding.reasons.includes('override') && overrides.length > 0) return `flags ${overrides.map(cellText).join(' ')}`;
+  const t = n.trust;
+  if (t === undefined) return '-';
+  const secret = t.secretRef ? `${t.namespace}/${t.secretRef}` : undefined;
+  const template = t.origin === 'helmrelease-template' ? ' (chart template)' : '';
+  switch (t.mode) {
+    case 'cosign-key':
+      return `key ${secret ?? '?'}${template}`;
+    case 'cosign-keyless': {
+      const ids = t.matchOIDCIdentity;
+      const who = ids.length === 0 ? 'any identity' : ids.length === 1 && ids[0] ? `subject ${cellText(ids[0].subject)}` : `${ids.length} identities`;
+      return `keyless ${who}${template}`;
+    }
+    case 'notation':
+      return `notation policy ${secret ?? '?'}${template}`;
+  }
+}

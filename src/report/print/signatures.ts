@@ -1,0 +1,56 @@
+import type { Palette } from '../color.js';
+import type { Attempt, Check, SignatureEvidence, TrustRef } from '../../verify/evidence.js';
+import { cellText, truncateHex } from './text.js';
+
+/** A line under a source in the tree, with lines of its own (one per key tried, when several were). */
+export interface DetailLine {
+  readonly text: string;
+  readonly children: readonly string[];
+}
+
+const TRUST_WORD: Record<TrustRef['kind'], string> = { key: 'key', identity: 'identity', 'trusted-root': 'root', 'trust-policy': 'policy', certificate: 'certificate' };
+
+/** `SHA256:9c1fa2b3…`: enough to tell keys apart; the full value is in -o json. */
+export function shortFingerprint(fp: string): string {
+  const m = /^(SHA256:)?(.{8}).{4,}$/.exec(fp);
+  return m ? `${m[1] ?? ''}${m[2] ?? ''}…` : fp;
+}
+
+function trustLabel(t: TrustRef, p: Palette): string {
+  return `${TRUST_WORD[t.kind]} ${cellText(t.label)}${t.fingerprint ? ` ${p.muted(shortFingerprint(t.fingerprint))}` : ''}`;
+}
+
+function failure(c: Check, p: Palette): string {
+  return `${p.bad('✘')} ${cellText(c.check)}: ${cellText(c.message)} ${p.muted(`[${c.code}]`)}`;
+}
+
+function attemptText(a: Attempt, p: Palette): string {
+  const failing = a.checks.find((c) => !c.ok);
+  const verdict = a.ok ? p.ok('✔') : failing ? failure(failing, p) : p.bad('✘');
+  return a.ok ? `${verdict} ${trustLabel(a.trust, p)}` : `${trustLabel(a.trust, p)} ${verdict}`;
+}
+
+function signerText(s: SignatureEvidence): string {
+  const who = s.signer?.kind === 'certificate' ? (s.signer.san ?? s.signer.subject) : undefined;
+  return who === undefined ? '' : ` · signed by ${cellText(who)}`;
+}
+
+/**
+ * `signature cosign bundle (referrers-api) ✔ key apps/cosign-pub · cosign.pub SHA256:9c1fa2b3…`;
+ * a failure names the check that failed; several keys tried are listed one a line below.
+ */
+export function signatureLines(sigs: readonly SignatureEvidence[], p: Palette, lead = 'signature'): DetailLine[] {
+  return sigs.map((s) => {
+    const where = truncateHex([s.foundAt.via, s.foundAt.tag].filter(Boolean).join(' '));
+    const head = `${lead} ${s.mechanism.replace('-', ' ')} (${where})`;
+    const flux = s.fluxVerified !== undefined && s.fluxVerified !== s.verified ? ` ${p.warn(`(Flux ${s.fluxVerified ? 'accepts' : 'rejects'} it)`)}` : '';
+    const by = signerText(s);
+    if (s.error) return { text: `${head} ${p.bad('✘')} ${cellText(s.error.message)} ${p.muted(`[${s.error.code}]`)}${by}${flux}`, children: [] };
+    const passed = s.attempts.find((a) => a.ok);
+    if (passed) return { text: `${head} ${attemptText(passed, p)}${by}${flux}`, children: [] };
+    const only = s.attempts.length === 1 ? s.attempts[0] : undefined;
+    if (only) return { text: `${head} ${attemptText(only, p)}${by}${flux}`, children: [] };
+    const tried = s.attempts.length === 0 ? 'not checked against any trust material' : `${s.attempts.length} tried, none verifies`;
+    return { text: `${head} ${p.bad('✘')} ${tried}${by}${flux}`, children: s.attempts.map((a) => attemptText(a, p)) };
+  });
+}

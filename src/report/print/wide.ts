@@ -1,0 +1,35 @@
+import type { Report } from '../model.js';
+import { registryText, refText, runningDigest, trustText } from './artifact.js';
+import { layout } from './layout.js';
+import type { PrintOptions } from './options.js';
+import { fluxCell, messageCell, revisionCell, sortNodes, stateMark } from './state.js';
+import { cellText } from './text.js';
+
+export const wideHeader = ['NAMESPACE', 'KIND', 'NAME', 'REVISION', 'VERIFIED', 'FLUX', 'URL', 'REF', 'RUNNING', 'REGISTRY', 'TRUST', 'REASONS', 'MESSAGE'] as const;
+
+/**
+ * `-o wide`: the table plus where the artifact comes from, the digest Flux runs against the one
+ * the registry serves now (drift), the trust material, and every reason code (the TUI's filter
+ * words). Same order and same treatment of problems as the table.
+ */
+export function printWide(report: Report, opts: PrintOptions): string {
+  if (report.nodes.length === 0) return '';
+  const p = opts.palette;
+  const rows = sortNodes(report.nodes).map((n) => [
+    n.namespace,
+    n.kind,
+    n.name,
+    revisionCell(n),
+    stateMark(n.finding, p),
+    fluxCell(n.finding, p),
+    n.artifact ? cellText(n.artifact.url) : '-',
+    n.artifact ? refText(n.artifact.ref) : '-',
+    runningDigest(n) ?? '-',
+    registryText(n) ?? '-',
+    trustText(n, report.trustOverrides),
+    n.finding.reasons.join(',') || '-',
+    messageCell(n.finding),
+  ]);
+  const lines = opts.noHeaders ? rows : [[...wideHeader], ...rows];
+  return `${layout(lines, opts.width)}\n`;
+}
