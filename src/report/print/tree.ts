@@ -70,13 +70,11 @@ export function printTree(report: Report, opts: PrintOptions): string {
   for (const n of [...report.nodes].sort(compareNodes)) if (!seen.has(n.id)) walk(n.id, '', '', new Set());
 
   const column = Math.max(0, ...lines.map((l) => (l.kind === 'node' ? visibleWidth(l.lead + l.id) : 0)));
-  const text = lines.map((l) => {
-    const line = l.kind === 'detail' ? l.text : `${l.lead}${l.id}${' '.repeat(column - visibleWidth(l.lead + l.id))}  ${l.verdict}${l.message ? `  ${l.message}` : ''}`;
-    return opts.width === undefined ? line : truncateVisible(line, opts.width);
-  });
+  const text = lines.map((l) => (l.kind === 'detail' ? l.text : `${l.lead}${l.id}${' '.repeat(column - visibleWidth(l.lead + l.id))}  ${l.verdict}${l.message ? `  ${l.message}` : ''}`));
   const problems = problemLines(report, p);
   const out = [...text, ...(text.length > 0 && problems.length > 0 ? [''] : []), ...problems];
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+  const fitted = opts.width === undefined ? out : out.map((l) => truncateVisible(l, opts.width ?? 0));
+  return fitted.length === 0 ? '' : `${fitted.join('\n')}\n`;
 }
 
 /** What the tree says about a source before its own sources: artifact, trust, drift, signatures. */
