@@ -8,6 +8,9 @@ export interface DetailLine {
   readonly children: readonly string[];
 }
 
+// as verdict/ names them in messages, so that the tree and the message read alike
+const MECHANISM: Record<SignatureEvidence['mechanism'], string> = { 'cosign-bundle': 'cosign bundle', 'cosign-legacy': 'cosign legacy', 'notation-jws': 'notation JWS', 'notation-cose': 'notation COSE' };
+
 const TRUST_WORD: Record<TrustRef['kind'], string> = { key: 'key', identity: 'identity', 'trusted-root': 'root', 'trust-policy': 'policy', certificate: 'certificate' };
 
 /** `SHA256:9c1fa2b3…`: enough to tell keys apart; the full value is in -o json. */
@@ -42,7 +45,7 @@ function signerText(s: SignatureEvidence): string {
 export function signatureLines(sigs: readonly SignatureEvidence[], p: Palette, lead = 'signature'): DetailLine[] {
   return sigs.map((s) => {
     const where = truncateHex([s.foundAt.via, s.foundAt.tag].filter(Boolean).join(' '));
-    const head = `${lead} ${s.mechanism.replace('-', ' ')} (${where})`;
+    const head = `${lead} ${MECHANISM[s.mechanism]} (${where})`;
     const flux = s.fluxVerified !== undefined && s.fluxVerified !== s.verified ? ` ${p.warn(`(Flux ${s.fluxVerified ? 'accepts' : 'rejects'} it)`)}` : '';
     const by = signerText(s);
     if (s.error) return { text: `${head} ${p.bad('✘')} ${cellText(s.error.message)} ${p.muted(`[${s.error.code}]`)}${by}${flux}`, children: [] };

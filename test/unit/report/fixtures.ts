@@ -65,8 +65,12 @@ function attempt(trust: TrustRef, checks: readonly Check[]): Attempt {
   return { trust, ok: checks.every((c) => c.ok), checks };
 }
 
+/** as verdict/ words a passing signature, fingerprint and digest included */
+const short = (d: string): string => `${d.slice(0, 19)}…`;
+const okWith = (secret: string, d: string): string => `cosign bundle signature verified with ${secret} · cosign.pub ${fingerprint(`${secret}/cosign.pub`)} for ${short(d)}`;
+
 const sigOk = passed('signature', 'signature verifies with this key');
-const sigBad = failed('signature', 'cosign.signature-mismatch', 'signature does not verify with this key');
+const sigBad = failed('signature', 'cosign.signature-mismatch', 'signature does not verify with this ECDSA-P256 key');
 const claimOk = (d: string): Check => passed('claim', `payload names ${d}`);
 
 function signature(mechanism: SignatureEvidence['mechanism'], foundAt: SignatureEvidence['foundAt'], attempts: readonly Attempt[], extra: Partial<SignatureEvidence> = {}): SignatureEvidence {
@@ -195,12 +199,12 @@ function appsSources(): ReportNode[] {
   const storedOk = (tag: string, d: string): FluxCondition => ready('True', 'Succeeded', `stored artifact for digest '${tag}@${d}'`);
 
   // verified, Flux agrees
-  oci('podinfo', '6.5.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', 'verified with key apps/cosign-pub · cosign.pub (cosign bundle)', flux({ ready: storedOk('6.5.0', d), sourceVerified: svTrue(`6.5.0@${d}`), agrees: true }), [], [], running('6.5.0', d)), {
+  oci('podinfo', '6.5.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: storedOk('6.5.0', d), sourceVerified: svTrue(`6.5.0@${d}`), agrees: true }), [], [], running('6.5.0', d)), {
     signatures: [bundleWithKey('podinfo', 'apps/cosign-pub', 'cosign.pub', digest('podinfo:6.5.0'))],
   });
 
   // wrong key: two keys tried
-  oci('frontend', '1.2.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('failed', 'wrong-key', 'no signature verifies with the 2 keys in Secret apps/cosign-pub', flux({ ready: ready('False', 'VerificationError', 'no matching signatures were found'), sourceVerified: svFalse(`1.2.0@${d}`, 'no matching signatures were found'), agrees: true }), [], [], running('1.2.0', d)), {
+  oci('frontend', '1.2.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('failed', 'wrong-key', 'none of 1 signature verifies with any of the 2 keys apps/cosign-pub · cosign.pub, apps/cosign-pub · old.pub', flux({ ready: ready('False', 'VerificationError', 'no matching signatures were found'), sourceVerified: svFalse(`1.2.0@${d}`, 'no matching signatures were found'), agrees: true }), [], [], running('1.2.0', d)), {
     signatures: [signature('cosign-bundle', referrer('frontend'), [attempt(key('apps/cosign-pub', 'cosign.pub'), [sigBad]), attempt(key('apps/cosign-pub', 'old.pub'), [sigBad])], { signer: keySigner('ci/other', 'release.pub') })],
   });
 
@@ -210,25 +214,25 @@ function appsSources(): ReportNode[] {
   // tampered legacy signature that Flux accepts: the strict verdict, and Flux disagrees
   const legacy = digest('legacy:2.0.0');
   const claimed = digest('legacy:1.9.0');
-  oci('legacy', '2.0.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('failed', 'tampered', `the cosign legacy signature's payload names ${claimed}, not the running digest`, flux({ ready: storedOk('2.0.0', d), sourceVerified: svTrue(`2.0.0@${d}`), agrees: false }), ['flux-disagrees'], ['Flux says SourceVerified=True (Succeeded)'], running('2.0.0', d)), {
+  oci('legacy', '2.0.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('failed', 'tampered', `cosign legacy signature, apps/cosign-pub · cosign.pub: expected payload to name ${legacy}, found ${claimed}`, flux({ ready: storedOk('2.0.0', d), sourceVerified: svTrue(`2.0.0@${d}`), agrees: false }), ['flux-disagrees'], ['Flux says SourceVerified=True (Succeeded)'], running('2.0.0', d)), {
     signatures: [
-      signature('cosign-legacy', { via: 'sig-tag', tag: `${legacy.replace(':', '-')}.sig`, digest: digest('sig:legacy') }, [attempt(key('apps/cosign-pub', 'cosign.pub'), [sigOk, failed('claim', 'cosign.claim-mismatch', `payload names ${claimed}, not ${legacy}`)])], { signer: keySigner('apps/cosign-pub', 'cosign.pub'), fluxVerified: true }),
+      signature('cosign-legacy', { via: 'sig-tag', tag: `${legacy.replace(':', '-')}.sig`, digest: digest('sig:legacy') }, [attempt(key('apps/cosign-pub', 'cosign.pub'), [sigOk, failed('claim', 'cosign.claim-digest-mismatch', `expected payload to name ${legacy}, found ${claimed}`)])], { signer: keySigner('apps/cosign-pub', 'cosign.pub'), fluxVerified: true }),
     ],
   });
 
   // keyless, signed by another workflow
-  oci('keyless', '0.4.0', keylessTrust('apps', ['^https://github.com/example/keyless/.github/workflows/release.yml@refs/tags/v.*$']), (d) => verdict('failed', 'identity-mismatch', 'signed by https://github.com/example/fork/.github/workflows/release.yml@refs/heads/main, which matches no matchOIDCIdentity', flux({ ready: ready('False', 'VerificationError', 'no matching signatures'), sourceVerified: svFalse(`0.4.0@${d}`, 'none of the expected identities matched'), agrees: true }), [], [], running('0.4.0', d)), {
+  oci('keyless', '0.4.0', keylessTrust('apps', ['^https://github.com/example/keyless/.github/workflows/release.yml@refs/tags/v.*$']), (d) => verdict('failed', 'identity-mismatch', `cosign bundle signature, issuer ^${GITHUB}$ subject ^https://github.com/example/keyless/.github/workflows/release.yml@refs/tags/v.*$: expected a SAN matching ^https://github.com/example/keyless/.github/workflows/release.yml@refs/tags/v.*$, found https://github.com/example/fork/.github/workflows/release.yml@refs/heads/main`, flux({ ready: ready('False', 'VerificationError', 'no matching signatures'), sourceVerified: svFalse(`0.4.0@${d}`, 'none of the expected identities matched'), agrees: true }), [], [], running('0.4.0', d)), {
     signatures: [
-      signature('cosign-bundle', referrer('keyless'), [attempt({ kind: 'identity', label: `issuer ^${GITHUB}$ subject ^https://github.com/example/keyless/.github/workflows/release.yml@refs/tags/v.*$`, source: 'object' }, [passed('chain', 'chains to Fulcio'), passed('tlog', 'in Rekor'), failed('identity', 'cosign.identity-mismatch', 'subject https://github.com/example/fork/.github/workflows/release.yml@refs/heads/main does not match')])], {
+      signature('cosign-bundle', referrer('keyless'), [attempt({ kind: 'identity', label: `issuer ^${GITHUB}$ subject ^https://github.com/example/keyless/.github/workflows/release.yml@refs/tags/v.*$`, source: 'object' }, [passed('chain', 'chains to Fulcio'), passed('tlog', 'in Rekor'), failed('identity', 'cosign.identity-mismatch', 'expected a SAN matching ^https://github.com/example/keyless/.github/workflows/release.yml@refs/tags/v.*$, found https://github.com/example/fork/.github/workflows/release.yml@refs/heads/main')])], {
         signer: { kind: 'certificate', san: 'https://github.com/example/fork/.github/workflows/release.yml@refs/heads/main', issuer: GITHUB, notBefore: '2026-11-21T10:00:00Z', notAfter: '2026-11-21T10:10:00Z' },
       }),
     ],
   });
 
   // notation: certificate expired
-  oci('notary', '1.0.0', notationTrust('apps', 'notation-trust'), (d) => verdict('failed', 'expired', 'certificate CN=old-ci expired 2026-10-01T00:00:00Z', flux({ ready: ready('False', 'VerificationError', 'signature verification failed'), sourceVerified: svFalse(`1.0.0@${d}`, 'expired certificate'), agrees: true }), [], [], running('1.0.0', d)), {
+  oci('notary', '1.0.0', notationTrust('apps', 'notation-trust'), (d) => verdict('failed', 'expired', 'notation JWS signature, apps/notation-trust · trustpolicy.json: the signing time is after certificate "CN=old-ci,O=Example" validity period, it was expired at 2026-10-01T00:00:00.000Z (found 2026-11-20T08:00:00.000Z)', flux({ ready: ready('False', 'VerificationError', 'signature verification failed'), sourceVerified: svFalse(`1.0.0@${d}`, 'expired certificate'), agrees: true }), [], [], running('1.0.0', d)), {
     signatures: [
-      signature('notation-jws', referrer('notary'), [attempt({ kind: 'trust-policy', label: 'apps/notation-trust · trustpolicy.json', source: 'object' }, [passed('signature', 'valid JWS'), failed('expiry', 'notation.expired', 'certificate CN=old-ci expired 2026-10-01T00:00:00Z')])], {
+      signature('notation-jws', referrer('notary'), [attempt({ kind: 'trust-policy', label: 'apps/notation-trust · trustpolicy.json', source: 'object' }, [passed('signature', 'valid JWS'), failed('expiry', 'notation.cert-expired', 'the signing time is after certificate "CN=old-ci,O=Example" validity period, it was expired at 2026-10-01T00:00:00.000Z (found 2026-11-20T08:00:00.000Z)')])], {
         signer: { kind: 'certificate', subject: 'CN=old-ci,O=Example', issuer: 'CN=Example CA', notAfter: '2026-10-01T00:00:00Z', certFingerprint: createHash('sha256').update('old-ci').digest('hex') },
       }),
     ],
@@ -241,7 +245,7 @@ function appsSources(): ReportNode[] {
 
   // verified, the registry moved on to an unsigned digest that Flux refuses
   const webNext = digest('web:1.0.1');
-  oci('web', '1.0.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', 'verified with key apps/cosign-pub · cosign.pub (cosign bundle)', flux({ ready: ready('False', 'VerificationError', 'no signatures found'), sourceVerified: svFalse(webNext, 'no signatures found'), agrees: true }), ['drift'], [`the registry now serves ${webNext.slice(0, 19)}… (next reconcile: refused)`], { ...running('1.0.0', d), drift: { runningDigest: d, registryDigest: webNext, nextReconcile: 'refused' } }), {
+  oci('web', '1.0.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: ready('False', 'VerificationError', 'no signatures found'), sourceVerified: svFalse(webNext, 'no signatures found'), agrees: true }), ['drift'], [`the registry now serves ${webNext.slice(0, 19)}… (next reconcile: refused)`], { ...running('1.0.0', d), drift: { runningDigest: d, registryDigest: webNext, nextReconcile: 'refused' } }), {
     registry: webNext,
     signatures: [bundleWithKey('web', 'apps/cosign-pub', 'cosign.pub', digest('web:1.0.0'))],
     nextSignatures: [],
@@ -249,7 +253,7 @@ function appsSources(): ReportNode[] {
 
   // verified, the registry moved on to a signed digest that Flux will accept
   const apiNext = digest('api:4.2.1');
-  oci('api', '4.2.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', 'verified with key apps/cosign-pub · cosign.pub (cosign bundle)', flux({ ready: storedOk('4.2.0', d), sourceVerified: svTrue(`4.2.0@${d}`), agrees: true }), ['drift'], [`the registry now serves ${apiNext.slice(0, 19)}… (next reconcile: accepted)`], { ...running('4.2.0', d), drift: { runningDigest: d, registryDigest: apiNext, nextReconcile: 'accepted' } }), {
+  oci('api', '4.2.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: storedOk('4.2.0', d), sourceVerified: svTrue(`4.2.0@${d}`), agrees: true }), ['drift'], [`the registry now serves ${apiNext.slice(0, 19)}… (next reconcile: accepted)`], { ...running('4.2.0', d), drift: { runningDigest: d, registryDigest: apiNext, nextReconcile: 'accepted' } }), {
     registry: apiNext,
     signatures: [bundleWithKey('api', 'apps/cosign-pub', 'cosign.pub', digest('api:4.2.0'))],
     nextSignatures: [bundleWithKey('api-next', 'apps/cosign-pub', 'cosign.pub', apiNext)],
@@ -257,12 +261,12 @@ function appsSources(): ReportNode[] {
 
   // verified, but SourceVerified still describes an older revision
   const old = digest('stale:0.9.0');
-  oci('stale', '1.0.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', 'verified with key apps/cosign-pub · cosign.pub (cosign bundle)', flux({ ready: storedOk('1.0.0', d), sourceVerified: svTrue(`0.9.0@${old}`), agrees: true, stale: true }), ['stale-flux-condition'], [`SourceVerified describes 0.9.0@${old}, not the running revision`], running('1.0.0', d)), {
+  oci('stale', '1.0.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: storedOk('1.0.0', d), sourceVerified: svTrue(`0.9.0@${old}`), agrees: true, stale: true }), ['stale-flux-condition'], [`SourceVerified describes 0.9.0@${old}, not the running revision`], running('1.0.0', d)), {
     signatures: [bundleWithKey('stale', 'apps/cosign-pub', 'cosign.pub', digest('stale:1.0.0'))],
   });
 
   // verified source whose consumer applied another revision
-  oci('worker', '2.1.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', 'verified with key apps/cosign-pub · cosign.pub (cosign bundle)', flux({ ready: storedOk('2.1.0', d), sourceVerified: svTrue(`2.1.0@${d}`), agrees: true }), [], [], running('2.1.0', d)), {
+  oci('worker', '2.1.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: storedOk('2.1.0', d), sourceVerified: svTrue(`2.1.0@${d}`), agrees: true }), [], [], running('2.1.0', d)), {
     signatures: [bundleWithKey('worker', 'apps/cosign-pub', 'cosign.pub', digest('worker:2.1.0'))],
   });
 
@@ -364,7 +368,7 @@ export function fleet(): Report {
     artifact: { url: `${REGISTRY}/charts/prometheus`, ref: { kind: 'semver', constraint: '25.x', helmTags: true }, running: { revision: '25.1.0' }, chart: { name: 'prometheus', version: '25.1.0' }, registryDigest: chartDigest },
     trust: keyTrust('infra', 'cosign-pub', 'helmrelease-template'),
     signatures: [bundleWithKey('prometheus', 'infra/cosign-pub', 'cosign.pub', chartDigest)],
-    finding: verdict('verified', 'verified', 'verified with key infra/cosign-pub · cosign.pub (cosign bundle)', flux({ agrees: undefined }), [], [], { running: { revision: '25.1.0' } }),
+    finding: verdict('verified', 'verified', okWith('infra/cosign-pub', chartDigest), flux({ agrees: undefined }), [], [], { running: { revision: '25.1.0' } }),
   });
 
   const consumers = [
@@ -391,7 +395,7 @@ export function overridden(): Report {
     name: 'podinfo',
     artifact: ociArtifact('apps/podinfo', '6.5.0', d, d),
     signatures: [signature('cosign-bundle', referrer('podinfo'), [attempt(flagKey, [sigOk, claimOk(d)])], { signer: keySigner('', 'cosign.pub') })],
-    finding: verdict('verified', 'verified', 'verified with key --key cosign.pub (cosign bundle)', flux({ ready: ready('True', 'Succeeded', `stored artifact for digest '6.5.0@${d}'`) }), ['override'], ['trust from flags --key cosign.pub, not from spec.verify'], running('6.5.0', d)),
+    finding: verdict('verified', 'verified', `cosign bundle signature verified with --key cosign.pub ${fingerprint('/cosign.pub')} for ${short(d)}`, flux({ ready: ready('True', 'Succeeded', `stored artifact for digest '6.5.0@${d}'`) }), ['override'], ['trust from flags --key cosign.pub, not from spec.verify'], running('6.5.0', d)),
   });
   return report([consumer('Kustomization', 'apps', 'podinfo', source, `6.5.0@${d}`), source], { trustOverrides: ['--key cosign.pub'], namespace: 'apps' });
 }
