@@ -1,4 +1,9 @@
+import { createElement } from 'react';
 import type { AuditRun } from '../audit/audit.js';
+import { describeError } from '../errors.js';
+import { defaultFailOn, exitCodeFor, type FailOnClass } from '../report/exit.js';
+import type { Report } from '../report/model.js';
+import { guardProcess, openScreen, type Fatal } from './screen.js';
 
 /** What the CLI hands the interactive view. */
 export interface TuiOptions {
@@ -10,9 +15,51 @@ export interface TuiOptions {
   readonly stdout: NodeJS.WriteStream;
   readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
+  /** --fail-on, for the exit code; the default classes when absent */
+  readonly failOn?: readonly FailOnClass[];
 }
 
-/** Runs the interactive tree until the user quits; resolves to the exit code. */
-export async function runTui(_options: TuiOptions): Promise<number> {
-  throw new Error('the interactive view is not built yet: use -o table|json|yaml');
+/**
+ * Runs the interactive tree until the user quits; resolves to the exit code the printed output
+ * would give for the last report shown. The terminal is restored on every way out.
+ */
+export async function runTui(options: TuiOptions): Promise<number> {
+  const { stdin, stdout } = options;
+  let last: Report = options.run.snapshot();
+  const screen = openScreen(stdout);
+  let unmount: (() => void) | undefined;
+  const fatal = (f: Fatal): void => {
+    try {
+      unmount?.();
+    } catch {
+      // the process is ending: the screen below is what matters
+    }
+    screen.restore();
+    if ('error' in f) process.stderr.write(`error: ${describeError(f.error)}\n`);
+    process.exit(f.code);
+  };
+  const unguard = guardProcess(fatal);
+  try {
+    // loaded here, so that a printed run never parses React or ink
+    const [{ render }, { App }] = await Promise.all([import('ink'), import('./App.js')]);
+    const instance = render(
+      createElement(App, {
+        run: options.run,
+        rerun: options.rerun,
+        color: options.color,
+        writeTerminal: screen.write,
+        onReport: (r: Report) => {
+          last = r;
+        },
+      }),
+      // interactive although the gate says it is no TTY (see screen.ts); ctrl-c is a key of our own
+      { stdout: screen.stream, stdin, stderr: process.stderr, exitOnCtrlC: false, interactive: true, patchConsole: true, maxFps: 30 },
+    );
+    unmount = () => instance.unmount();
+    await instance.waitUntilExit();
+  } finally {
+    unguard();
+    screen.restore();
+  }
+  return exitCodeFor(last, options.failOn ?? defaultFailOn);
 }

@@ -1,0 +1,38 @@
+import type { PlanRef } from '../graph/types.js';
+import type { ReportNode } from '../report/model.js';
+
+/** Hex of 40 characters and more shortened to 8, as flux's TruncateHex; the detail view shows it whole. */
+export function truncateHex(s: string): string {
+  return s.replace(/\b([0-9a-f]{40,128})\b/g, (h) => h.slice(0, 8));
+}
+
+export function refText(ref: PlanRef): string {
+  if (ref.kind === 'digest') return `digest ${ref.digest}`;
+  if (ref.kind === 'semver') return `semver ${ref.constraint}${ref.filter ? ` (filter ${ref.filter})` : ''}`;
+  return `tag ${ref.tag}`;
+}
+
+/** The digest a node runs: what Flux stored, else what the registry resolved (HelmCharts). */
+export function runningDigest(node: ReportNode): string | undefined {
+  return node.finding.running?.digest ?? node.artifact?.running?.digest ?? (node.artifact?.chart ? node.artifact.registryDigest : undefined);
+}
+
+/** `host/repository@digest`, the form cosign and notation take. */
+export function referenceOf(node: ReportNode): string | undefined {
+  const a = node.artifact;
+  if (!a) return undefined;
+  const repo = a.url.replace(/^oci:\/\//, '') + (a.chart ? `/${a.chart.name}` : '');
+  const digest = runningDigest(node) ?? a.registryDigest;
+  if (digest) return `${repo}@${digest}`;
+  const r = a.ref;
+  return r.kind === 'tag' ? `${repo}:${r.tag}` : r.kind === 'digest' ? `${repo}@${r.digest}` : repo;
+}
+
+/** One line for the tree: where the artifact is and what it runs, hex shortened. */
+export function artifactSummary(node: ReportNode): string {
+  const a = node.artifact;
+  if (!a) return node.finding.appliedRevision ? `applied ${truncateHex(node.finding.appliedRevision)}` : '';
+  const what = a.chart ? `chart ${a.chart.name} ${a.chart.version}` : refText(a.ref);
+  const digest = runningDigest(node);
+  return truncateHex(`${a.url}  ${what}${digest ? ` → ${digest}` : ''}`);
+}
