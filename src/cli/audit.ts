@@ -65,7 +65,10 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: new Date() });
     return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env });
   }
-  if (watch) return watchPrinted(source, auditOptions, io, format as PrintFormat, { palette: palette(color), noHeaders: flagBool(args, 'no-headers') });
+  // on a terminal, messages are cut to its width as kubectl does; piped output keeps every character
+  const columns = 'columns' in io.stdout && typeof io.stdout.columns === 'number' && io.stdout.isTTY === true ? io.stdout.columns : undefined;
+  const print: PrintOptions = { palette: palette(color), noHeaders: flagBool(args, 'no-headers'), ...(columns ? { width: columns } : {}) };
+  if (watch) return watchPrinted(source, auditOptions, io, format as PrintFormat, print);
   const progress = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   const report = await audit(source, {
     ...auditOptions,
@@ -73,7 +76,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
   });
 
   for (const p of report.problems) io.stderr.write(`warning: ${p.message}\n`);
-  io.stdout.write(printReport(format as PrintFormat, report, { palette: palette(color), noHeaders: flagBool(args, 'no-headers') }));
+  io.stdout.write(printReport(format as PrintFormat, report, print));
   if (report.nodes.length === 0 && report.problems.length === 0) io.stderr.write(`no Flux objects found${scope.namespace ? ` in namespace ${scope.namespace}` : ''}\n`);
   return exitCodeFor(report, failOn);
 }
