@@ -66,7 +66,8 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env });
   }
   // on a terminal, messages are cut to its width as kubectl does; piped output keeps every character
-  const columns = 'columns' in io.stdout && typeof io.stdout.columns === 'number' && io.stdout.isTTY === true ? io.stdout.columns : undefined;
+  const tty = io.stdout as Partial<NodeJS.WriteStream>;
+  const columns = tty.isTTY === true && typeof tty.columns === 'number' ? tty.columns : undefined;
   const print: PrintOptions = { palette: palette(color), noHeaders: flagBool(args, 'no-headers'), ...(columns ? { width: columns } : {}) };
   if (watch) return watchPrinted(source, auditOptions, io, format as PrintFormat, print);
   const progress = 'isTTY' in io.stderr && io.stderr.isTTY === true;
