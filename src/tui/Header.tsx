@@ -38,7 +38,7 @@ export function Header({ report, completed, total, rerunning, spinnerFrame, scop
         {running ? (
           <Text color={color('pending')}>{`  ${SPINNER[spinnerFrame % SPINNER.length] ?? ''} ${rerunning ? 're-verifying' : `verifying ${completed}/${total}`}`}</Text>
         ) : (
-          <Text color={color('muted')}>{`  ${completed}/${total} verified artifacts checked`}</Text>
+          <Text color={color('muted')}>{`  ${completed}/${total} artifacts checked`}</Text>
         )}
       </Text>
       <Text wrap="truncate">

@@ -16,7 +16,7 @@ export interface TreeViewProps {
   readonly color: Colorer;
 }
 
-const pad = (s: string, w: number): string => (s.length >= w ? `${s.slice(0, Math.max(0, w - 1))}… ` : s.padEnd(w + 1));
+const pad = (s: string, w: number): string => (s.length > w ? `${s.slice(0, Math.max(0, w - 1))}… ` : s.padEnd(w + 1));
 
 /** The visible slice of the tree: guides, fold marker, glyph, title, verdict, artifact and message. */
 export function TreeView({ rows, nodes, cursor, spinnerFrame, width, height, emptyText, color }: TreeViewProps) {
