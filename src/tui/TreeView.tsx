@@ -25,7 +25,7 @@ export function TreeView({ rows, nodes, cursor, spinnerFrame, width, height, emp
     return n ? [{ row: r, c: rowCells(r, n, spinnerFrame) }] : [];
   });
   const titleW = Math.min(Math.max(24, ...cells.map(({ c }) => c.guide.length + c.fold.length + 2 + c.title.length)), Math.floor(width * 0.4));
-  const verdictW = Math.min(Math.max(12, ...cells.map(({ c }) => c.verdict.length)), 30);
+  const verdictW = Math.min(Math.max(12, ...cells.map(({ c }) => c.verdict.length)), 34);
   return (
     <Box flexDirection="column" height={height}>
       {cells.length === 0 ? <Text color={color('muted')}>{emptyText}</Text> : null}

@@ -31,7 +31,8 @@ export function referenceOf(node: ReportNode): string | undefined {
 /** One line for the tree: where the artifact is and what it runs, hex shortened. */
 export function artifactSummary(node: ReportNode): string {
   const a = node.artifact;
-  if (!a) return node.finding.appliedRevision ? `applied ${truncateHex(node.finding.appliedRevision)}` : '';
+  // consumers: their message already names the revision they applied
+  if (!a) return '';
   const what = a.chart ? `chart ${a.chart.name} ${a.chart.version}` : refText(a.ref);
   const digest = runningDigest(node);
   return truncateHex(`${a.url}  ${what}${digest ? ` → ${digest}` : ''}`);

@@ -64,11 +64,11 @@ describe('components', () => {
     assert.doesNotMatch(filtered, /apps\/unsigned/);
     stdin.write('\r');
     await tick();
-    assert.match(lastFrame() ?? '', /key apps\/cosign-pub · cosign.pub  SHA256:77ab   ✘ signature: signature does/);
+    assert.match(lastFrame() ?? '', /key apps\/cosign-pub · cosign.pub {2}SHA256:77ab {3}✘ signature: signature does/);
     stdin.write('c');
     await tick(100);
     assert.equal(written.length, 1);
-    assert.match(written[0] ?? '', /^\u001b\]52;c;/);
+    assert.ok((written[0] ?? '').startsWith('\u001b]52;c;'));
     assert.match(Buffer.from((written[0] ?? '').slice(7, -1), 'base64').toString(), /^cosign verify --key k8s:\/\/apps\/cosign-pub/);
     assert.deepEqual(written, [osc52(Buffer.from((written[0] ?? '').slice(7, -1), 'base64').toString())]);
     assert.match(lastFrame() ?? '', /copied command \(OSC 52\)/);
