@@ -63,7 +63,8 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     // React and ink load only on this path, so printed output never pays for them
     const { runTui } = await import('../tui/index.js');
     const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: new Date() });
-    return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env });
+    const subscribe = watch ? (onChange: () => void) => watchChanges(source, scope, WATCH_INTERVAL_MS, onChange) : undefined;
+    return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env, failOn, ...(subscribe ? { subscribe } : {}) });
   }
   // on a terminal, messages are cut to its width as kubectl does; piped output keeps every character
   const tty = io.stdout as Partial<NodeJS.WriteStream>;

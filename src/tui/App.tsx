@@ -27,10 +27,12 @@ export interface AppProps {
   /** every report the view shows, so the exit code follows the last one */
   readonly onReport: (r: Report) => void;
   readonly clipboard?: () => Promise<ClipboardWriter>;
+  /** --watch: calls back when objects in scope change; returns the unsubscribe */
+  readonly subscribe?: (onChange: () => void) => () => void;
 }
 
 /** Owns the state and runs the effects keys ask for; the screens below take props only. */
-export function App({ run: firstRun, rerun, color, writeTerminal, onReport, clipboard }: AppProps) {
+export function App({ run: firstRun, rerun, color, writeTerminal, onReport, clipboard, subscribe }: AppProps) {
   const { exit } = useApp();
   const size = useWindowSize();
   const [run, setRun] = useState(firstRun);
@@ -38,6 +40,8 @@ export function App({ run: firstRun, rerun, color, writeTerminal, onReport, clip
   useKeyHub(dispatch);
   useAuditFeed(run, dispatch, onReport);
   useEffect(() => dispatch({ type: 'resize', columns: size.columns, rows: size.rows }), [size.columns, size.rows]);
+  // --watch: a change in the cluster re-verifies, as the r key does
+  useEffect(() => subscribe?.(() => void rerunAudit(rerun, setRun, dispatch)), [subscribe, rerun]);
   useEffect(() => {
     if (state.quit) exit();
   }, [state.quit, exit]);

@@ -17,6 +17,8 @@ export interface TuiOptions {
   readonly env: NodeJS.ProcessEnv;
   /** --fail-on, for the exit code; the default classes when absent */
   readonly failOn?: readonly FailOnClass[];
+  /** --watch: calls back when objects in scope change; returns the unsubscribe */
+  readonly subscribe?: (onChange: () => void) => () => void;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
       createElement(App, {
         run: options.run,
         rerun: options.rerun,
+        ...(options.subscribe ? { subscribe: options.subscribe } : {}),
         color: options.color,
         writeTerminal: screen.write,
         onReport: (r: Report) => {
