@@ -191,4 +191,25 @@ describe('the interactive view in a real terminal', () => {
       }
     }
   });
+
+  it('with -w, shows an object added to the cluster without a key press', { timeout: 120_000 }, async () => {
+    const { cluster, seed } = lab();
+    const s = startSession(root, ['--kubeconfig', cluster.kubeconfig, '-n', 'tui', '-w']);
+    try {
+      await s.waitFor('the tree', (screen) => /OCIRepository tui\/bundle/.test(screen));
+      const url = seed.cases.find((c) => c.name === 'cosign-bundle-ecdsa')?.ref.replace(/:1\.0\.0$/, '') ?? '';
+      await cluster.kubectl(['apply', '-f', '-'], {
+        input: `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: watched, namespace: tui}\nspec: {interval: 10m, url: "oci://${url}", insecure: true, ref: {tag: "1.0.0"}}\n`,
+      });
+      await s.waitFor('the new object', (screen) => /OCIRepository tui\/watched/.test(screen), 30_000);
+      await s.type('q');
+      assert.equal(await Promise.race([s.exited, sleep(15_000).then(() => -1)]), 1);
+    } finally {
+      try {
+        s.kill();
+      } catch {
+        // already gone
+      }
+    }
+  });
 });
