@@ -1,6 +1,7 @@
 import { audit, startAudit, type AuditOptions, type AuditRun } from '../audit/audit.js';
 import { watchChanges } from '../audit/watch.js';
-import { createClusterSource, createFileSource, loadKubeConfig, type ObjectSource, type Scope } from '../kube/index.js';
+import { createFileSource } from '../kube/files.js';
+import type { ObjectSource, Scope } from '../kube/types.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
 import { defaultFailOn, exitCodeFor, failOnClasses, type FailOnClass } from '../report/exit.js';
 import type { Report } from '../report/model.js';
@@ -32,6 +33,8 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     // files hold what they hold: every namespace in them unless -n narrows it
     scope = { ...(namespace && !all ? { namespace } : {}), ...(selector ? { labelSelector: selector } : {}) };
   } else {
+    // the Kubernetes client library is large: loaded only when a cluster is read
+    const [{ loadKubeConfig }, { createClusterSource }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/cluster.js')]);
     const resolved = loadKubeConfig({
       ...opt('kubeconfig', flagString(args, 'kubeconfig')),
       ...opt('context', flagString(args, 'context')),

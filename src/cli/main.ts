@@ -2,8 +2,6 @@ import { describeError } from '../errors.js';
 import { readVersion } from '../version.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
 import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs, trustFlags } from './flags.js';
-import { runAudit } from './audit.js';
-import { runArtifact } from './artifact.js';
 import { artifactHelp, rootHelp } from './help.js';
 
 export interface CliIO {
@@ -31,6 +29,8 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   if (argv[0] === 'artifact') {
     const args = parseArgs(argv.slice(1), [...artifactFlags, ...commonFlags]);
     if (flagBool(args, 'help')) return print(io, artifactHelp());
+    // each command loads its own modules, so --version and --help start at once
+    const { runArtifact } = await import('./artifact.js');
     return runArtifact(args, io, process.env);
   }
   if (argv[0] === 'version') return print(io, readVersion());
@@ -38,6 +38,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   if (flagBool(args, 'help')) return print(io, rootHelp());
   if (flagBool(args, 'version')) return print(io, readVersion());
   if (args.positionals.length > 0) throw usageError(`unknown command "${args.positionals[0]}" for "kubectl verify"`);
+  const { runAudit } = await import('./audit.js');
   return runAudit(args, io, process.env, process.stdin);
 }
 

@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import { KubeError } from './errors.js';
 import { normalize } from './normalize.js';
 import { isRecord } from './read.js';
@@ -139,10 +139,10 @@ async function walk(dir: string, seen: Set<string>): Promise<string[]> {
 
 function loadText(loaded: Loaded, path: string, text: string, defaultNamespace: string): void {
   const lineCounter = new LineCounter();
+  // one document at a time, so a dump of thousands of objects never holds every syntax tree at once;
   // prettyErrors would quote the offending line, which may be a Secret value: position and reason only
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
+  for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text), true)) {
     const err = doc.errors[0];
     if (err) {
       const { line, col } = lineCounter.linePos(err.pos[0]);
