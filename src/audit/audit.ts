@@ -80,7 +80,10 @@ async function runPlan(plan: VerifyPlan, secrets: SecretCache, opts: AuditOption
   } finally {
     await store.close();
   }
-  if (!registryError && access.problems.length > 0 && !registryDigest) registryError = access.problems[0];
+  // a pull Secret that does not exist (or does not parse) fails Flux's pull even where anonymous access
+  // would work; one we may merely not read says nothing about Flux, and anonymous access is tried
+  const broken = access.problems.find((p) => p.code === 'secret.not-found' || p.code === 'registry.credentials');
+  if (!registryError && broken) registryError = { code: 'registry.credentials', message: `${broken.secret ? `Secret ${broken.secret}: ` : ''}${broken.message}` };
 
   const base = { trustFrom, ...overrides, ...(registryDigest ? { registryDigest } : {}), ...(registryError ? { registryError } : {}), ...(trustProblem ? { trustProblem } : {}) } as const;
   if (!trust) return { outcome: base };

@@ -95,13 +95,14 @@ function judge(node: GraphNode, outcome: PlanOutcome | undefined, flux: FluxRead
     // hitting (wrong key, no signature, registry down) is shown as that failure, not as "pending"
     const seen = outcome.next ?? outcome.running;
     const ready = flux.ready ? `; Flux says ${describeCondition('Ready', flux.ready)}` : '';
+    // Flux pulls before it verifies: a registry it cannot reach or authenticate to is what it hits first
+    if (outcome.registryError) {
+      return none('error', failing(reasonForCode(outcome.registryError.code)), `no artifact stored; ${firstLine(outcome.registryError.message)}${ready}`);
+    }
     if (seen && seen.state !== 'verified') {
       const primary = failing(reasonForCode(seen.code));
       const state = seen.state === 'error' ? 'error' : 'failed';
       return { judgement: { state, primary, message: `no artifact stored; the registry's ${seen.digest ? shortDigest(seen.digest) : 'artifact'}: ${describeFailure(seen, primary)}` }, cryptoOk: state === 'failed' ? false : undefined };
-    }
-    if (!seen && outcome.registryError) {
-      return none('error', failing(reasonForCode(outcome.registryError.code)), `no artifact stored; ${firstLine(outcome.registryError.message)}${ready}`);
     }
     return none('pending', 'not-reconciled', `Flux has stored no artifact yet${ready}`);
   }

@@ -71,6 +71,8 @@ export async function applyFleet(cluster: RunningCluster, seed: Seed, ns: string
     ociRepo(ns, 'moved', driftRef.slice(0, driftRef.lastIndexOf(':')), '1.0.0', cosignVerify),
     ociRepo(ns, 'secret-missing', repoOf(find('cosign-bundle-ecdsa')), '1.0.0', '{provider: cosign, secretRef: {name: no-such-secret}}'),
     ociRepo(ns, 'registry-down', `127.0.0.1:${closedPort}/gone`, '1.0.0', cosignVerify),
+    // names a pull Secret that does not exist: Flux fails the pull though the registry is anonymous
+    ociRepo(ns, 'pull-secret-missing', repoOf(find('cosign-bundle-ecdsa')), '1.0.0', cosignVerify).replace('  insecure: true', '  insecure: true\n  secretRef: {name: no-such-pull-secret}'),
     [
       '---', 'apiVersion: source.toolkit.fluxcd.io/v1', 'kind: HelmRepository', `metadata: {name: charts, namespace: ${ns}}`,
       'spec:', '  type: oci', '  interval: 10m', '  insecure: true', `  url: oci://${olaregHost}/charts`,
@@ -107,6 +109,7 @@ export async function applyFleet(cluster: RunningCluster, seed: Seed, ns: string
     { kind: 'OCIRepository', name: 'moved', expect: 'verified', reason: 'drift', flux: 'True' },
     { kind: 'OCIRepository', name: 'secret-missing', expect: 'error', reason: 'trust-missing', flux: 'False' },
     { kind: 'OCIRepository', name: 'registry-down', expect: 'error', reason: 'registry-error' },
+    { kind: 'OCIRepository', name: 'pull-secret-missing', expect: 'error', reason: 'registry-auth' },
     { kind: 'HelmChart', name: 'podinfo', expect: 'verified', flux: 'True' },
     { kind: 'Kustomization', name: 'apps', expect: 'verified' },
     { kind: 'HelmRelease', name: 'podinfo', expect: 'verified' },

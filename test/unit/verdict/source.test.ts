@@ -216,6 +216,14 @@ const rows: Row[] = [
     message: /Flux has stored no artifact yet; Flux says Ready=Unknown/,
   },
   {
+    name: 'no artifact yet, the pull Secret is missing: Flux cannot pull, whatever the signature',
+    objects: [repo({ artifact: undefined }, [cond('Ready', 'False', 'AuthenticationFailed', 'secrets "regcred" not found')])],
+    outcome: ok({ running: undefined, registryDigest: D2, next: verified(D2), registryError: { code: 'registry.credentials', message: 'Secret apps/regcred: registry Secret not found' } }),
+    state: 'error',
+    reasons: ['registry-auth'],
+    message: /^no artifact stored; Secret apps\/regcred: registry Secret not found/,
+  },
+  {
     name: 'no artifact yet and the registry is down',
     objects: [repo({ artifact: undefined }, [cond('Ready', 'False', 'OCIArtifactPullFailed', 'connection refused')])],
     outcome: ok({ running: undefined, registryError: { code: 'registry.unreachable', message: 'cannot connect' } }),
