@@ -38,6 +38,9 @@ class HttpStore implements ArtifactStore {
   readonly #auth: Authenticator;
   readonly #scope: string;
   #credentialText = 'anonymous';
+  /** `insecure`: HTTPS (any certificate) is tried first and plain HTTP after, as Flux's client does; settled once */
+  #scheme: Promise<'https' | 'http'> | undefined;
+  #resolvedScheme: 'https' | 'http' | undefined;
 
   constructor(host: string, repository: string, opts: HttpStoreOptions) {
     this.#host = host;
@@ -168,8 +171,25 @@ class HttpStore implements ArtifactStore {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
-  #base(): string {
-    return `${this.#opts.insecure ? 'http' : 'https'}://${this.#host}/v2/${this.#repository}`;
+  #base(scheme: 'https' | 'http' = this.#resolvedScheme ?? (this.#opts.insecure ? 'http' : 'https')): string {
+    return `${scheme}://${this.#host}/v2/${this.#repository}`;
+  }
+
+  /**
+   * The scheme to use. Without `insecure` always HTTPS. With it, one probe of `/v2/` over HTTPS
+   * (certificate not checked, as Flux with insecure and no CA): any answer means HTTPS, a failure
+   * means plain HTTP, the way go-containerregistry pings insecure registries.
+   */
+  #schemeFor(signal: AbortSignal | undefined): Promise<'https' | 'http'> {
+    if (!this.#opts.insecure) return Promise.resolve('https');
+    this.#scheme ??= send(this.#dispatcher, { method: 'GET', url: `https://${this.#host}/v2/`, headers: {}, ...(signal && { signal }) }, { ...this.#opts, retry: { maxRetries: 0 } }, `${this.#host}: HTTPS probe`).then(
+      async (res): Promise<'https' | 'http'> => {
+        await res.discard();
+        return (this.#resolvedScheme = 'https');
+      },
+      (): 'https' | 'http' => (this.#resolvedScheme = 'http'),
+    );
+    return this.#scheme as Promise<'https' | 'http'>;
   }
 
   /** A same-repository path for the next page, refusing links that leave the registry. */
@@ -186,7 +206,7 @@ class HttpStore implements ArtifactStore {
 
   /** GET with authentication: answers one 401 and no more, so a registry cannot keep us looping. */
   async #get(path: string, headers: Record<string, string>, what: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
-    const url = this.#base() + path;
+    const url = this.#base(await this.#schemeFor(signal)) + path;
     const request = (auth: string | undefined): Promise<HttpResponse> =>
       send(this.#dispatcher, { method: 'GET', url, headers: { ...headers, ...(auth !== undefined && { authorization: auth }) }, ...(signal && { signal }) }, this.#opts, what);
     const first = await this.#auth.current(this.#scope);

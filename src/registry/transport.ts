@@ -228,10 +228,22 @@ function errorCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** What an operator needs to read for the common certificate failures; the code stays for searching. */
+const TLS_EXPLAINED: Readonly<Record<string, string>> = {
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate does not name this host",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate is not signed by a trusted CA (give its CA: --ca-file, or ca.crt in certSecretRef)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the server's certificate is not signed by a trusted CA (give its CA: --ca-file, or ca.crt in certSecretRef)",
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate chains to an untrusted self-signed CA (give it: --ca-file, or ca.crt in certSecretRef)",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed and not trusted (give it: --ca-file, or ca.crt in certSecretRef)",
+};
+
 function networkError(e: unknown, where: string): RegistryError {
   const code = errorCode(e) ?? 'unknown';
   if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
-    return registryError('registry.tls', `${where}: TLS failed (${code})`, e);
+    const why = TLS_EXPLAINED[code];
+    return registryError('registry.tls', `${where}: TLS failed: ${why ? `${why} ` : ''}(${code})`, e);
   }
   if (TIMEOUT_CODES.has(code)) return registryError('registry.timeout', `${where}: timed out (${code})`, e);
   return registryError('registry.unreachable', `${where}: cannot connect (${code})`, e);

@@ -3,7 +3,10 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { dockerRegistryBin, labBin } from './tools.js';
+
+const anyCert = new Agent({ connect: { rejectUnauthorized: false } });
 
 /** olareg serves the OCI 1.1 referrers API; Debian's docker-registry 2.8 ("distribution") does not. */
 export type RegistryKind = 'olareg' | 'distribution';
@@ -22,6 +25,10 @@ export interface RegistryOptions {
   readonly dir?: string;
   /** leave the registry running when this process exits (for `npm run lab -- up`) */
   readonly detached?: boolean;
+  /** olareg only: serve HTTPS with this certificate and key (PEM files) */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** olareg only: serve the content in `dir` read-only (a second face of a seeded registry) */
+  readonly readOnly?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -49,13 +56,16 @@ export async function startRegistry(kind: RegistryKind, opts: RegistryOptions = 
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const logFile = join(dir, `${kind}.log`);
+  const logFile = join(dir, `${kind}${opts.tls ? `-tls-${port}` : ''}.log`);
   let cmd: string;
   let args: string[];
   if (kind === 'olareg') {
     cmd = labBin('olareg');
     args = ['serve', '--addr', '127.0.0.1', '--port', String(port), '--dir', join(dir, 'data'), '--gc-frequency', '-1s'];
+    if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key);
+    if (opts.readOnly) args.push('--store-ro');
   } else {
+    if (opts.tls || opts.readOnly) throw new Error('tls and readOnly are olareg options');
     const config = join(dir, 'config.yml');
     writeFileSync(
       config,
@@ -92,8 +102,10 @@ export async function startRegistry(kind: RegistryKind, opts: RegistryOptions = 
   for (;;) {
     if (exited) throw new Error(`${kind} exited while starting on ${host}: ${readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join(' | ')}`);
     try {
-      const r = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) });
-      if (r.status === 200 || r.status === 401) break;
+      // readiness only: the lab's certificates are checked by the tests that use them
+      const r = await request(`${opts.tls ? 'https' : 'http'}://${host}/v2/`, { signal: AbortSignal.timeout(1000), dispatcher: anyCert });
+      await r.body.dump();
+      if (r.statusCode === 200 || r.statusCode === 401) break;
     } catch {
       // not listening yet
     }
