@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { verifyArtifact, type ArtifactTrust, type NotationTrust } from '../audit/artifact.js';
 import { isVerifyError } from '../errors.js';
+import { dockerConfigCredential, type Credential } from '../registry/index.js';
 import { formatArtifactText } from '../report/artifact-text.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
 import type { CosignTrust } from '../verify/cosign/index.js';
@@ -19,7 +20,9 @@ export async function runArtifact(args: ParsedArgs, io: CliIO, env: NodeJS.Proce
   const ca = caFile ? await readInput(caFile, '--ca-file') : undefined;
   let result;
   try {
-    result = await verifyArtifact(ref, trust, { now: new Date(), registry: { insecure: flagBool(args, 'insecure'), ...(ca ? { tls: { ca } } : {}) } });
+    // as cosign and notation do: credentials from the docker config ($DOCKER_CONFIG or ~/.docker, helpers included)
+    const credential = (host: string): Promise<Credential> => dockerConfigCredential(host, { env });
+    result = await verifyArtifact(ref, trust, { now: new Date(), registry: { insecure: flagBool(args, 'insecure'), credential, ...(ca ? { tls: { ca } } : {}) } });
   } catch (e) {
     if (isVerifyError(e) && e.code === 'registry.bad-reference') throw usageError(e.message);
     throw e;

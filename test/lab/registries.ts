@@ -29,6 +29,8 @@ export interface RegistryOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** olareg only: serve the content in `dir` read-only (a second face of a seeded registry) */
   readonly readOnly?: boolean;
+  /** olareg only: Basic auth, or Bearer tokens from olareg's own token endpoint, with users and ACLs from this file */
+  readonly auth?: { readonly mode: 'basic' | 'token'; readonly config: string };
 }
 
 const running = new Set<ChildProcess>();
@@ -64,8 +66,11 @@ export async function startRegistry(kind: RegistryKind, opts: RegistryOptions = 
     args = ['serve', '--addr', '127.0.0.1', '--port', String(port), '--dir', join(dir, 'data'), '--gc-frequency', '-1s'];
     if (opts.tls) args.push('--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key);
     if (opts.readOnly) args.push('--store-ro');
+    if (opts.auth?.mode === 'basic') args.push('--auth-basic', opts.auth.config);
+    // the token realm olareg advertises is built from its external URL
+    if (opts.auth?.mode === 'token') args.push('--auth-token-opaque', opts.auth.config, '--external-url', `${opts.tls ? 'https' : 'http'}://${host}`);
   } else {
-    if (opts.tls || opts.readOnly) throw new Error('tls and readOnly are olareg options');
+    if (opts.tls || opts.readOnly || opts.auth) throw new Error('tls, readOnly and auth are olareg options');
     const config = join(dir, 'config.yml');
     writeFileSync(
       config,
