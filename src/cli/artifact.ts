@@ -4,7 +4,7 @@ import { isVerifyError } from '../errors.js';
 import { dockerConfigCredential, type Credential } from '../registry/index.js';
 import { formatArtifactText } from '../report/artifact-text.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
-import type { CosignTrust } from '../verify/cosign/index.js';
+import { compileIdentity, type CosignTrust } from '../verify/cosign/index.js';
 import { parseCertificateFile, fluxTrustStore, validateTrustPolicy } from '../verify/notation/index.js';
 import { parseTrustedRoot, publicGoodTrustedRoot } from '../verify/trust/index.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
@@ -75,9 +75,16 @@ export async function trustFromFlags(args: ParsedArgs, required = true): Promise
       if (e instanceof CliExit) throw e;
       throw usageError(`--trusted-root ${rootFile ?? ''}: ${isVerifyError(e) ? e.message : 'unreadable'}`);
     }
+    const identity = { issuer: issuer ?? '', subject: subject ?? '' };
+    try {
+      // a pattern Go's regexp would reject is the user's typo: say so now, before any fetch
+      compileIdentity(identity);
+    } catch (e) {
+      throw usageError(isVerifyError(e) ? e.message : 'invalid identity pattern');
+    }
     cosign = {
       kind: 'keyless',
-      identities: [{ issuer: issuer ?? '', subject: subject ?? '' }],
+      identities: [identity],
       trustedRoot,
       trustedRootRef: rootFile ? { kind: 'trusted-root', label: `--trusted-root ${rootFile}`, source: 'flag' } : { kind: 'trusted-root', label: 'Sigstore public-good root (built in)', source: 'builtin' },
       identitySource: 'flag',

@@ -84,9 +84,9 @@ describe('keyless verification of a public-good bundle, offline', () => {
     assert.equal((JSON.parse(r.stdout) as { code: string }).code, 'cosign.subject-mismatch');
   });
 
-  it('rejects a Go regular expression RE2 does not accept, as a usage-level trust error', async () => {
-    const r = await runPlugin(['artifact', `oci-layout://${dir}:v1`, '--certificate-identity-regexp', '(?<=x)cody', '--certificate-oidc-issuer-regexp', 'github', '--trusted-root', root, '-o', 'json']);
-    assert.notEqual(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout + r.stderr, /identity-pattern-invalid/);
+  it('rejects a pattern Go’s regexp would not accept as a usage error, before fetching anything', async () => {
+    const r = await runPlugin(['artifact', `oci-layout://${dir}:v1`, '--certificate-identity-regexp', '(?<=x)cody', '--certificate-oidc-issuer-regexp', 'github', '--trusted-root', root]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /^error: subject pattern "\(\?<=x\)cody" is not valid RE2: .*\n$/);
   });
 });
