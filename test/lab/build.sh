@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
 stage=${1:-signing}
 cache=${KUBECTL_VERIFY_LAB_CACHE:-$HOME/.cache/kubectl-verify-lab}
-mkdir -p "$cache/bin" "$cache/work"
+mkdir -p "$cache/bin" "$cache/builds"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
 export GOMODCACHE="$cache/gomod" GOCACHE="$cache/gocache"
 start_all=$(date +%s)
@@ -27,7 +27,7 @@ esac
 # run_with_heartbeat NAME CMD...: runs CMD, printing a line every 30 s so a long cold build is visibly alive.
 run_with_heartbeat() {
   local name=$1; shift
-  local log="$cache/work/$name.log" t0; t0=$(date +%s)
+  local log="$cache/builds/$name.log" t0; t0=$(date +%s)
   "$@" >"$log" 2>&1 &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
@@ -48,9 +48,9 @@ install_go() {
   local tool=$1 version=$2 pkg=$3 ldflags=${4:-}
   if have "$tool" "$version"; then say "$tool $version: cached"; return; fi
   say "$tool $version: building $pkg"
-  local dir="$cache/work/$tool-wrapper-$version"; rm -rf "$dir"; mkdir -p "$dir"
-  (cd "$dir" && go mod init "lab/$tool-wrapper" >/dev/null 2>&1 && go get "$pkg@$version") >"$cache/work/$tool-get.log" 2>&1 \
-    || { tail -n 20 "$cache/work/$tool-get.log" >&2; die "resolving $pkg@$version failed"; }
+  local dir="$cache/builds/$tool-wrapper-$version"; rm -rf "$dir"; mkdir -p "$dir"
+  (cd "$dir" && go mod init "lab/$tool-wrapper" >/dev/null 2>&1 && go get "$pkg@$version") >"$cache/builds/$tool-get.log" 2>&1 \
+    || { tail -n 20 "$cache/builds/$tool-get.log" >&2; die "resolving $pkg@$version failed"; }
   wrapper_build "$tool" "$version" "$dir" "$pkg" "$ldflags"
 }
 
@@ -87,7 +87,7 @@ docker_registry() {
 build_etcd() {
   if have etcd "$ETCD_VERSION"; then say "etcd $ETCD_VERSION: cached"; return; fi
   say "etcd $ETCD_VERSION: building through a wrapper module (its go.mod has replace directives)"
-  local dir="$cache/work/etcd-wrapper-$ETCD_VERSION"; rm -rf "$dir"; mkdir -p "$dir"
+  local dir="$cache/builds/etcd-wrapper-$ETCD_VERSION"; rm -rf "$dir"; mkdir -p "$dir"
   (cd "$dir" && go mod init lab/etcd-wrapper >/dev/null 2>&1 \
     && printf 'package main\n\nimport _ "go.etcd.io/etcd/server/v3"\n' > tools.go \
     && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1 && go mod tidy >/dev/null 2>&1) || true
@@ -99,7 +99,7 @@ build_etcd() {
 build_kubernetes() {
   if have kube-apiserver "$KUBERNETES_VERSION" && have kubectl "$KUBERNETES_VERSION"; then say "kube-apiserver, kubectl $KUBERNETES_VERSION: cached"; return; fi
   say "kube-apiserver, kubectl $KUBERNETES_VERSION: building through a wrapper module (staging modules are required at v0.0.0)"
-  local dir="$cache/work/k8s-wrapper-$KUBERNETES_VERSION"; rm -rf "$dir"; mkdir -p "$dir"
+  local dir="$cache/builds/k8s-wrapper-$KUBERNETES_VERSION"; rm -rf "$dir"; mkdir -p "$dir"
   local gomod staging minor=${KUBERNETES_VERSION#v1.}
   gomod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@$KUBERNETES_VERSION"
@@ -124,7 +124,7 @@ build_flux_controller() {
   if have "$name" "$v"; then say "$name $v: cached"; return; fi
   say "$name $v: building through a wrapper module (its go.mod has replace directives)"
   [ -z "$extra" ] || say "  with extra replaces: $extra (see versions.env)"
-  local dir="$cache/work/$name-wrapper-$v"; rm -rf "$dir"; mkdir -p "$dir"
+  local dir="$cache/builds/$name-wrapper-$v"; rm -rf "$dir"; mkdir -p "$dir"
   local gomod
   gomod=$(go mod download -json "$module@$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   (cd "$dir" && go mod init "lab/$name-wrapper" >/dev/null 2>&1
