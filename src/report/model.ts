@@ -7,7 +7,7 @@ import type { SignatureEvidence } from '../verify/evidence.js';
  * The one serialisable document every view renders and `-o json|yaml` prints as is. Versioned:
  * a change that removes or renames a field bumps `schemaVersion` (docs/report-schema.md).
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export interface Report {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;

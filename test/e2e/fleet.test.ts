@@ -29,7 +29,7 @@ describe('kubectl verify against the lab cluster', () => {
     const { cluster, fleet } = lab();
     const { report, code } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', fleet.namespace]);
     assert.equal(code, 1, 'findings exist, so the exit code is 1');
-    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.schemaVersion, 2);
     assert.deepEqual(report.problems, []);
     for (const o of fleet.objects) {
       const n = nodeOf(report, o.kind, fleet.namespace, o.name);
