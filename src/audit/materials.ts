@@ -2,6 +2,7 @@ import type { ObjectSource, SecretResult } from '../kube/types.js';
 import type { PlanTrust, RegistryAccess } from '../graph/types.js';
 import { ANONYMOUS, credentialFromDockerConfigJson, type Credential, type HttpStoreOptions } from '../registry/index.js';
 import type { TrustedKey } from '../verify/cosign/index.js';
+import { inspectSecretEntries, type SecretEntry } from '../verify/cosign/flux-key.js';
 import { readFluxNotationSecret } from '../verify/notation/index.js';
 import { parseTrustedRoot, publicGoodTrustedRoot } from '../verify/trust/index.js';
 import { isVerifyError } from '../errors.js';
@@ -93,6 +94,18 @@ export async function trustFromPlan(trust: PlanTrust, secrets: SecretCache): Pro
     .map((k) => ({ ref: { kind: 'key', label: `${id} · ${k}`, source: 'object' }, pem: text(r.data[k] as Uint8Array) }));
   if (keys.length === 0) return { code: 'trust.no-keys', message: `no .pub keys in secret '${id}' (Flux reports "no matching signatures were found")`, secret: id };
   return { cosign: { kind: 'key', keys } };
+}
+
+/**
+ * The entries of a cosign key Secret as source-controller will read them, so that the verdict can
+ * apply Flux's key loop (one entry it cannot load changes its verdict) and flag private keys.
+ * Undefined for other trust modes or a Secret that cannot be read (trustFromPlan reports that).
+ */
+export async function inspectKeySecret(trust: PlanTrust, secrets: SecretCache): Promise<{ id: string; entries: SecretEntry[] } | undefined> {
+  if (trust.mode !== 'cosign-key' || !trust.secretRef) return undefined;
+  const r = await secrets.secret(trust.namespace, trust.secretRef);
+  if (r.state !== 'found') return undefined;
+  return { id: `${trust.namespace}/${trust.secretRef}`, entries: inspectSecretEntries(r.data) };
 }
 
 /** Registry options for a plan: credentials from secretRef and the ServiceAccount, TLS, insecure. */

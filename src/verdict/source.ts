@@ -5,6 +5,7 @@ import type { Judgement } from './assemble.js';
 import { reasonForCode, reasonForTrustProblem } from './codes.js';
 import { describeFailure, describeVerified, expiryNote, fluxWouldAccept, passing, unconstrained } from './evidence.js';
 import { describeCondition, firstLine, readFlux } from './flux.js';
+import { exposedSigningMaterial, fluxKeyRule } from './flux-keys.js';
 import type { FluxReading } from './flux.js';
 import type { ReasonCode } from './reasons.js';
 import type { Drift, Finding, FindingContext, FluxView, PlanOutcome, VerificationOutcome } from './types.js';
@@ -17,22 +18,37 @@ import type { Drift, Finding, FindingContext, FluxView, PlanOutcome, Verificatio
 export function sourceFinding(node: GraphNode, outcome: PlanOutcome | undefined, ctx: FindingContext): Finding {
   const obj = node.type === 'object' ? node.object : undefined;
   const flux = readFlux(obj);
-  const { judgement, cryptoOk } = judge(node, outcome, flux, ctx);
-  const extra: ReasonCode[] = [];
-  const suffixes: string[] = [];
+  const judged = judge(node, outcome, flux, ctx);
+  const { cryptoOk } = judged;
+  let judgement = judged.judgement;
+  const extra: ReasonCode[] = [...(judged.extra ?? [])];
+  const suffixes: string[] = [...(judged.suffixes ?? [])];
 
   if (outcome?.trustFrom === 'flag') {
     extra.push('override');
     suffixes.push(`trust from flags${outcome.overrides && outcome.overrides.length > 0 ? ` ${outcome.overrides.join(' ')}` : ''}, not from spec.verify`);
   }
   const agrees = agreement(node, outcome, flux, cryptoOk);
-  const disagreeing = agrees === false;
-  if (disagreeing) {
-    extra.push('flux-disagrees');
+  let stale = flux.staleBecause !== undefined;
+  if (agrees === false) {
     const sv = flux.sourceVerified;
-    suffixes.push(sv ? `Flux says ${describeCondition('SourceVerified', sv)}` : 'Flux\'s rules accept it (the legacy payload claim is not checked)');
+    const laxer = outcome?.running !== undefined && fluxWouldAccept(outcome.running.signatures) !== undefined;
+    if (sv?.status === 'True' && !laxer && !stale) {
+      // Flux verifies again only when the digest, the generation or a failure says so
+      // (ocirepository_controller.go reconcileSource): it checked this digest with earlier material
+      stale = true;
+      extra.unshift(judgement.primary);
+      judgement = {
+        state: judgement.state,
+        primary: 'stale-verification',
+        message: `${judgement.message}; Flux verified this digest earlier (${describeCondition('SourceVerified', sv)}) and does not verify it again until the digest or the spec changes, so today's trust material has not been applied`,
+      };
+    } else {
+      extra.push('flux-disagrees');
+      suffixes.push(sv ? `Flux says ${describeCondition('SourceVerified', sv)}` : 'Flux\'s rules accept it (the legacy payload claim is not checked)');
+    }
   }
-  if (agrees === undefined && outcome?.trustFrom === 'object' && node.trust !== undefined && node.type === 'object' && !hasNoArtifact(node) && flux.sourceVerified === undefined && flux.ready?.status === 'True') {
+  if (agrees === undefined && outcome?.trustFrom === 'object' && node.trust !== undefined && node.type === 'object' && !hasNoArtifact(node) && flux.sourceVerified === undefined && flux.ready?.status === 'True' && judgement.state !== 'weak') {
     suffixes.push('Flux has set no SourceVerified for this revision');
   }
   if (flux.staleBecause !== undefined) {
@@ -42,7 +58,17 @@ export function sourceFinding(node: GraphNode, outcome: PlanOutcome | undefined,
   const drift = driftOf(node, outcome, flux);
   if (drift) {
     extra.push('drift');
-    suffixes.push(`the registry now serves ${shortDigest(drift.registryDigest ?? '')} (next reconcile: ${drift.nextReconcile})`);
+    const sv = flux.sourceVerified;
+    const refusedAlready = sv?.status === 'False' && sv.revision === drift.registryDigest;
+    if (refusedAlready && (judgement.state === 'verified' || judgement.state === 'weak')) {
+      // Flux keeps the artifact it verified and reports Ready=False for the new digest: the
+      // object is stuck, not broken, and a green mark beside Ready=False would hide that
+      judgement = { ...judgement, primary: judgement.state === 'verified' ? 'update-refused' : judgement.primary };
+      suffixes.push(`Flux refused the registry's ${shortDigest(drift.registryDigest ?? '')} and keeps running ${shortDigest(drift.runningDigest ?? '')}: ${firstLine(sv.message ?? '')}`);
+      extra.push('update-refused');
+    } else {
+      suffixes.push(`the registry now serves ${shortDigest(drift.registryDigest ?? '')} (next reconcile: ${drift.nextReconcile})`);
+    }
   }
   if (outcome?.registryError && outcome.running !== undefined) {
     extra.push(failing(reasonForCode(outcome.registryError.code)));
@@ -54,7 +80,7 @@ export function sourceFinding(node: GraphNode, outcome: PlanOutcome | undefined,
     ...(flux.ready ? { ready: flux.ready } : {}),
     ...(flux.sourceVerified ? { sourceVerified: flux.sourceVerified } : {}),
     agrees,
-    stale: flux.staleBecause !== undefined,
+    stale,
   };
   const running = node.running ? { running: { revision: node.running.revision, ...(node.running.digest ? { digest: node.running.digest } : {}) } } : {};
   return toFinding(judgement, extra, suffixes, view, { ...running, ...(drift ? { drift } : {}) });
@@ -62,8 +88,12 @@ export function sourceFinding(node: GraphNode, outcome: PlanOutcome | undefined,
 
 interface Judged {
   readonly judgement: Judgement;
-  /** the cryptographic result on the running digest, as Flux would see it; undefined when there is none */
+  /** our verdict on the running digest by Flux's rules (keys in its order, its laxer claims): true
+   *  accept, false refuse; undefined when there is none or Flux's own verdict varies */
   readonly cryptoOk: boolean | undefined;
+  /** reasons and message parts that go with the judgement */
+  readonly extra?: readonly ReasonCode[];
+  readonly suffixes?: readonly string[];
 }
 
 function where(node: GraphNode): string {
@@ -73,6 +103,18 @@ function where(node: GraphNode): string {
 
 function hasNoArtifact(node: GraphNode): boolean {
   return node.type === 'object' && (node.object.kind === 'OCIRepository' || node.object.kind === 'HelmChart') && node.object.artifact === undefined;
+}
+
+/** Flux has reconciled the object at least once: it wrote a Ready or SourceVerified verdict. */
+function fluxTried(flux: FluxReading): boolean {
+  return flux.sourceVerified !== undefined || (flux.ready !== undefined && flux.ready.status !== 'Unknown');
+}
+
+/** What Flux said when it refused, for messages: SourceVerified first, else Ready. */
+function fluxRefusal(flux: FluxReading): string {
+  const sv = flux.sourceVerified;
+  if (sv?.status === 'False') return `Flux: ${firstLine(sv.message ?? sv.reason ?? 'SourceVerified=False')}`;
+  return flux.ready ? `Flux says ${describeCondition('Ready', flux.ready)}` : '';
 }
 
 function judge(node: GraphNode, outcome: PlanOutcome | undefined, flux: FluxReading, ctx: FindingContext): Judged {
@@ -90,22 +132,7 @@ function judge(node: GraphNode, outcome: PlanOutcome | undefined, flux: FluxRead
   if (outcome.trustFrom === 'object' && node.trust === undefined) {
     return none('not-enforced', 'not-enforced', `no spec.verify: Flux applies whatever is pushed to ${where(node)}`);
   }
-  if (hasNoArtifact(node)) {
-    // Flux runs nothing yet; what its next reconcile would get decides, so a refusal Flux keeps
-    // hitting (wrong key, no signature, registry down) is shown as that failure, not as "pending"
-    const seen = outcome.next ?? outcome.running;
-    const ready = flux.ready ? `; Flux says ${describeCondition('Ready', flux.ready)}` : '';
-    // Flux pulls before it verifies: a registry it cannot reach or authenticate to is what it hits first
-    if (outcome.registryError) {
-      return none('error', failing(reasonForCode(outcome.registryError.code)), `no artifact stored; ${firstLine(outcome.registryError.message)}${ready}`);
-    }
-    if (seen && seen.state !== 'verified') {
-      const primary = failing(reasonForCode(seen.code));
-      const state = seen.state === 'error' ? 'error' : 'failed';
-      return { judgement: { state, primary, message: `no artifact stored; the registry's ${seen.digest ? shortDigest(seen.digest) : 'artifact'}: ${describeFailure(seen, primary)}` }, cryptoOk: state === 'failed' ? false : undefined };
-    }
-    return none('pending', 'not-reconciled', `Flux has stored no artifact yet${ready}`);
-  }
+  if (hasNoArtifact(node)) return judgeUnstored(node, outcome, flux, ctx);
   const running = outcome.running;
   if (running === undefined) {
     if (outcome.registryError) return none('error', failing(reasonForCode(outcome.registryError.code)), firstLine(outcome.registryError.message));
@@ -118,7 +145,74 @@ function judge(node: GraphNode, outcome: PlanOutcome | undefined, flux: FluxRead
   if (running.digest !== undefined && fluxDigest !== undefined && running.digest !== fluxDigest) {
     return none('error', 'check-failed', `verified ${shortDigest(running.digest)}, but Flux runs ${shortDigest(fluxDigest)}`);
   }
-  return judgeRunning(node, running, outcome, ctx);
+  return withFluxRules(node, outcome, running, judgeRunning(node, running, outcome, ctx));
+}
+
+/**
+ * A source with no stored artifact. Flux pulls and verifies before it stores, so what the ref
+ * resolves to now is what it would run: judged like a running digest. When Flux has tried and
+ * refused, that refusal is the finding, with Flux's words beside ours; "not reconciled" is only
+ * for objects Flux has not looked at (a GitOps folder read with -f, a controller that is down).
+ */
+function judgeUnstored(node: GraphNode, outcome: PlanOutcome, flux: FluxReading, ctx: FindingContext): Judged {
+  const seen = outcome.next ?? outcome.running;
+  const tried = fluxTried(flux);
+  const said = fluxRefusal(flux);
+  const withSaid = (m: string): string => (said === '' ? m : `${m}; ${said}`);
+  const untried = node.type === 'object' && outcome.trustFrom === 'object' && !tried ? `not reconciled${ctx.fromFiles === true ? ' (from files)' : ''}: judged on what the spec resolves to now` : undefined;
+  // Flux pulls before it verifies: a registry it cannot reach or authenticate to is what it hits first
+  if (outcome.registryError) {
+    return { judgement: { state: 'error', primary: failing(reasonForCode(outcome.registryError.code)), message: withSaid(`no artifact stored; ${firstLine(outcome.registryError.message)}`) }, cryptoOk: undefined };
+  }
+  if (seen === undefined) return { judgement: { state: 'pending', primary: 'not-reconciled', message: withSaid('Flux has stored no artifact yet') }, cryptoOk: undefined };
+  const at = `the registry's ${seen.digest ? shortDigest(seen.digest) : 'artifact'}`;
+  const j = withFluxRules(node, outcome, seen, judgeRunning(node, seen, outcome, ctx));
+  const state = j.judgement.state;
+  if (untried !== undefined) {
+    return { ...j, extra: [...(j.extra ?? []), 'not-reconciled'], suffixes: [...(j.suffixes ?? []), untried] };
+  }
+  if (state === 'failed' || state === 'error') {
+    return { ...j, judgement: { ...j.judgement, message: withSaid(`no artifact stored; ${at}: ${j.judgement.message}`) } };
+  }
+  const refused = flux.sourceVerified?.status === 'False' || flux.ready?.status === 'False';
+  if (refused && tried) {
+    // we accept what Flux keeps refusing: Flux's rules differ from ours here, and Flux's decide what runs
+    return {
+      judgement: { state: 'failed', primary: 'flux-refuses', message: `no artifact stored: Flux refuses ${at}, which verifies here (${j.judgement.message}); ${said}` },
+      cryptoOk: undefined,
+      ...(j.extra ? { extra: j.extra } : {}),
+      ...(j.suffixes ? { suffixes: j.suffixes } : {}),
+    };
+  }
+  return { judgement: { state: 'pending', primary: 'not-reconciled', message: `Flux has stored no artifact yet; ${at}: ${j.judgement.message}` }, cryptoOk: undefined };
+}
+
+/**
+ * Flux's own rules over the same evidence: the order in which it reads a key Secret, and signing
+ * material that should not be in a verify Secret at all. Only for trust the object names.
+ */
+function withFluxRules(node: GraphNode, outcome: PlanOutcome, running: VerificationOutcome, j: Judged): Judged {
+  const secret = outcome.trustSecret;
+  if (outcome.trustFrom !== 'object' || secret === undefined || node.trust?.mode !== 'cosign-key') return j;
+  let out = j;
+  const loop = node.type === 'object' && node.object.kind === 'OCIRepository' ? 'oci-repository' : 'helm-chart';
+  const rule = fluxKeyRule(loop, secret.id, secret.entries, running.signatures);
+  const acceptedHere = j.judgement.state === 'verified' || j.judgement.state === 'weak';
+  if (rule?.outcome === 'varies' && acceptedHere) {
+    out = { judgement: { state: 'error', primary: 'flux-unstable', message: `${j.judgement.message}; but Flux's verdict varies: ${rule.because}` }, cryptoOk: undefined };
+  } else if (rule?.outcome === 'refuse' && acceptedHere) {
+    out = { judgement: { state: 'failed', primary: 'flux-refuses', message: `${j.judgement.message}; but Flux refuses it: ${rule.because}` }, cryptoOk: false };
+  } else if (rule !== undefined && rule.culprits.length > 0 && !acceptedHere) {
+    out = { ...j, suffixes: [...(j.suffixes ?? []), `Secret ${secret.id}: ${rule.because}`] };
+  }
+  const exposed = exposedSigningMaterial(secret.entries);
+  if (exposed.length > 0) {
+    const note = `Secret ${secret.id} holds signing material (${exposed.join(', ')}): anyone who may read it can sign`;
+    out = out.judgement.state === 'verified'
+      ? { ...out, judgement: { state: 'weak', primary: 'private-key', message: `${out.judgement.message}, but ${note}` } }
+      : { ...out, extra: [...(out.extra ?? []), 'private-key'], suffixes: [...(out.suffixes ?? []), note] };
+  }
+  return { ...out, extra: [...(j.extra ?? []), ...(out.extra ?? [])].filter((r, i, a) => a.indexOf(r) === i), suffixes: [...new Set([...(j.suffixes ?? []), ...(out.suffixes ?? [])])] };
 }
 
 function judgeRunning(node: GraphNode, running: VerificationOutcome, outcome: PlanOutcome, ctx: FindingContext): Judged {

@@ -1,3 +1,4 @@
+import type { SecretEntry } from '../verify/cosign/flux-key.js';
 import type { SignatureEvidence } from '../verify/evidence.js';
 import type { ReasonCode } from './reasons.js';
 
@@ -20,11 +21,15 @@ export interface PlanOutcome {
   readonly running?: VerificationOutcome;
   /** what the ref resolves to now */
   readonly registryDigest?: string;
+  /** the tag that resolution picked (semver), or the ref's own tag; absent for a digest ref */
+  readonly registryTag?: string;
   readonly registryError?: { readonly code: string; readonly message: string };
   /** the registry's digest, when it differs from the running one */
   readonly next?: VerificationOutcome;
   /** the trust material could not be read or used; `secret` is `namespace/name` */
   readonly trustProblem?: { readonly code: string; readonly message: string; readonly secret?: string };
+  /** the cosign key Secret's entries as Flux reads them (names and kinds, never values) */
+  readonly trustSecret?: { readonly id: string; readonly entries: readonly SecretEntry[] };
   /** object: the Secrets and identities spec.verify names; flag: --key etc. replaced them */
   readonly trustFrom: 'object' | 'flag';
   /** the flags that replaced the object's trust, as typed (`--key cosign.pub`) */
@@ -86,6 +91,8 @@ export interface Summary {
 export interface FindingContext {
   /** verdicts never read the clock */
   readonly now: Date;
+  /** the objects were read from files, not from a cluster: status may simply not be there */
+  readonly fromFiles?: boolean;
   /** consumers: the findings of the sources they use, in the order of the node's sourceIds */
   readonly sourceFindings?: readonly Finding[];
 }
