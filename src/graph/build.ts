@@ -1,6 +1,6 @@
 import type { FluxObject, HelmRelease, HelmRepository, ObjectRef } from '../kube/types.js';
 import { compareNodes, nodeId, refId } from './ids.js';
-import { describeArtifact, helmChartPlan, ociRepositoryPlan, planKey } from './plan.js';
+import { appliedPlan, appliedRevisionOf, describeArtifact, helmChartPlan, ociRepositoryPlan, planKey } from './plan.js';
 import type { ChartSpec, PlanInput } from './plan.js';
 import type { DanglingNode, Edge, EdgeVia, GeneratedChartNode, Graph, GraphNode, GraphNote, NodeId, ObjectNode, VerifyPlan } from './types.js';
 
@@ -70,7 +70,12 @@ export function buildGraph(objects: readonly FluxObject[]): Graph {
     }
   }
 
-  for (const d of drafts.values()) describe(d, drafts, referrers);
+  // a HelmChart that a release template names was made by helm-controller from that template, whether
+  // it was read from the cluster or not: its verify can hold no identities (docs/flux-rules.md §7)
+  const templateMade = new Set(edges.filter((e) => e.via === 'chartTemplate').map((e) => e.to));
+  for (const d of drafts.values()) describe(d, drafts, referrers, templateMade);
+  // after the sources' plans: a consumer's applied digest is verified with its source's trust
+  for (const d of drafts.values()) describeApplied(d, drafts, edges);
   for (const e of edges) {
     const target = drafts.get(e.to);
     if (target?.base.type === 'dangling') drafts.get(e.from)?.notes.push({ code: 'graph.source-missing', message: `its source ${e.to} is not in the input` });
@@ -84,7 +89,7 @@ function helmRepositoryOf(ref: ObjectRef, drafts: ReadonlyMap<NodeId, Draft>): H
 }
 
 /** Adds the notes and the plan input a node gets from its own fields and its chart source. */
-function describe(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, referrers: ReadonlyMap<NodeId, readonly NodeId[]>): void {
+function describe(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, referrers: ReadonlyMap<NodeId, readonly NodeId[]>, templateMade: ReadonlySet<NodeId>): void {
   const b = d.base;
   if (b.type === 'dangling') {
     const by = referrers.get(b.id) ?? [];
@@ -107,7 +112,7 @@ function describe(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, referrers: Reado
       if (o.verify?.trustedRootSecretRef !== undefined) {
         d.notes.push({ code: 'graph.field-ignored', message: 'spec.verify.trustedRootSecretRef is set, but HelmChart v1 no longer has it (removed in source-controller v1.9.0): Flux uses the public-good Sigstore root' });
       }
-      describeChart(d, { namespace: o.namespace, chart: o.chart, version: o.version, ...(o.verify ? { verify: o.verify } : {}), ...(o.artifact ? { revision: o.artifact.revision } : {}) }, o.sourceRef, drafts, 'object');
+      describeChart(d, { namespace: o.namespace, chart: o.chart, version: o.version, ...(o.verify ? { verify: o.verify } : {}), ...(o.artifact ? { revision: o.artifact.revision } : {}) }, o.sourceRef, drafts, templateMade.has(b.id) ? 'helmrelease-template' : 'object');
       break;
     case 'GitRepository':
     case 'Bucket':
@@ -117,6 +122,19 @@ function describe(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, referrers: Reado
     default:
       break;
   }
+}
+
+/** A consumer with one source that applied another digest than the source runs gets a plan for it. */
+function describeApplied(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, edges: readonly Edge[]): void {
+  if (d.base.type !== 'object') return;
+  const o = d.base.object;
+  if (o.kind !== 'Kustomization' && o.kind !== 'HelmRelease') return;
+  const targets = [...new Set(edges.filter((e) => e.from === d.base.id).map((e) => e.to))];
+  const source = targets.length === 1 ? drafts.get(targets[0] as NodeId)?.plan : undefined;
+  const applied = appliedRevisionOf(o);
+  if (source === undefined || applied === undefined) return;
+  const plan = appliedPlan(source, applied);
+  if (plan) d.plan = plan;
 }
 
 function describeChart(d: Draft, spec: ChartSpec, sourceRef: ObjectRef, drafts: ReadonlyMap<NodeId, Draft>, origin: 'object' | 'helmrelease-template'): void {
@@ -130,7 +148,7 @@ function describeChart(d: Draft, spec: ChartSpec, sourceRef: ObjectRef, drafts: 
     d.notes.push(
       spec.verify === undefined
         ? { code: 'graph.unsupported-source', message: `the chart comes from HTTP HelmRepository ${repo.namespace}/${repo.name}: Flux cannot verify HTTP charts` }
-        : { code: 'graph.verify-ignored', message: `spec.verify is set, but the chart comes from HTTP HelmRepository ${repo.namespace}/${repo.name}, where Flux ignores it ("not implemented")` },
+        : { code: 'graph.verify-ignored', message: `spec.verify is set, but the chart comes from HTTP HelmRepository ${repo.namespace}/${repo.name}: Flux cannot verify HTTP charts and fails every build ("chart verification error: not implemented")` },
     );
     return;
   }

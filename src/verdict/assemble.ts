@@ -7,6 +7,8 @@ export interface Judgement {
   readonly state: FindingState;
   readonly primary: ReasonCode;
   readonly message: string;
+  /** a next step that fits this object better than the primary reason's general one */
+  readonly next?: string;
 }
 
 /**
@@ -17,7 +19,8 @@ export function toFinding(j: Judgement, extra: readonly ReasonCode[], suffixes: 
   const reasons = [...new Set<ReasonCode>([j.primary, ...extra])];
   const acting = reasons.find((r) => REASONS[r].severity !== 'ok') ?? j.primary;
   const message = [j.message, ...suffixes.filter((s) => s !== '')].join('; ');
-  return { state: j.state, reasons, message, next: REASONS[acting].next, flux, ...rest };
+  const next = acting === j.primary && j.next !== undefined ? j.next : REASONS[acting].next;
+  return { state: j.state, reasons, message, next, flux, ...rest };
 }
 
 /** For failed and error states the primary reason must itself be a failure; anything else becomes check-failed. */

@@ -30,8 +30,11 @@ export function otherFinding(node: GraphNode): Finding {
       primary: 'not-applicable',
       message: obj.type === 'oci' ? 'an OCI HelmRepository stores no artifact: each chart from it is verified on its own' : 'an HTTP HelmRepository index is not signed; charts from it cannot be verified',
     };
+  } else if (note('graph.verify-ignored') !== undefined) {
+    // ChartRepository.VerifyChart returns an error for HTTP repositories: the build fails (docs/flux-rules.md §2)
+    j = { state: 'failed', primary: 'flux-refuses', message: note('graph.verify-ignored') ?? '', next: 'remove spec.verify from the HelmChart (or the HelmRelease chart template), or move the chart to an OCI registry and sign it' };
   } else {
-    const why = note('graph.verify-ignored') ?? note('graph.unsupported-source') ?? `${node.kind} is not verified here`;
+    const why = note('graph.unsupported-source') ?? `${node.kind} is not verified here`;
     j = { state: 'unsupported', primary: 'unsupported', message: why };
   }
   return toFinding(j, extra, [fluxSays], view);

@@ -37,6 +37,7 @@ export const REASONS = {
   'private-key': { label: 'private key in verify Secret', severity: 'warning', next: 'remove the private key (and its password) from the verify Secret and rotate the key pair: anyone who can read the Secret can sign' },
   'stale-verification': { label: 'verified with earlier trust', severity: 'error', next: 'make Flux verify again with today\'s trust material: flux suspend then flux resume the source (a new generation); flux reconcile alone does not re-verify an unchanged digest' },
   'update-refused': { label: 'update refused', severity: 'warning', next: 'sign the registry\'s new digest with a trusted key (or move the tag back); until then Flux keeps running the digest it verified' },
+  'signing-method': { label: 'signed another way', severity: 'error', next: 'sign the way the object verifies (a key whose public key is in its Secret, or keyless with a matching identity), or change spec.verify to match how it is signed' },
   'flux-disagrees': { label: 'Flux disagrees', severity: 'warning', next: 'trust the strict verdict: Flux skips checks that cosign and notation make; re-sign so that both agree' },
   'stale-flux-condition': { label: 'stale Flux condition', severity: 'warning', next: 'force a reconcile (flux reconcile source oci NAME) so that SourceVerified describes the running revision' },
   drift: { label: 'registry moved on', severity: 'info', next: 'check the new digest\'s signature before the next reconcile' },

@@ -8,6 +8,7 @@ import { describeCondition, firstLine, readFlux } from './flux.js';
 import { exposedSigningMaterial, fluxKeyRule } from './flux-keys.js';
 import type { FluxReading } from './flux.js';
 import type { ReasonCode } from './reasons.js';
+import type { SignatureEvidence } from '../verify/evidence.js';
 import type { Drift, Finding, FindingContext, FluxView, PlanOutcome, VerificationOutcome } from './types.js';
 
 /**
@@ -48,7 +49,7 @@ export function sourceFinding(node: GraphNode, outcome: PlanOutcome | undefined,
       suffixes.push(sv ? `Flux says ${describeCondition('SourceVerified', sv)}` : 'Flux\'s rules accept it (the legacy payload claim is not checked)');
     }
   }
-  if (agrees === undefined && outcome?.trustFrom === 'object' && node.trust !== undefined && node.type === 'object' && !hasNoArtifact(node) && flux.sourceVerified === undefined && flux.ready?.status === 'True' && judgement.state !== 'weak') {
+  if (agrees === undefined && outcome?.trustFrom === 'object' && node.trust !== undefined && node.type === 'object' && !hasNoArtifact(node) && flux.sourceVerified === undefined && flux.ready?.status === 'True' && judgement.state !== 'weak' && judgement.state !== 'not-enforced') {
     suffixes.push('Flux has set no SourceVerified for this revision');
   }
   if (flux.staleBecause !== undefined) {
@@ -174,6 +175,13 @@ function judgeUnstored(node: GraphNode, outcome: PlanOutcome, flux: FluxReading,
   if (state === 'failed' || state === 'error') {
     return { ...j, judgement: { ...j.judgement, message: withSaid(`no artifact stored; ${at}: ${j.judgement.message}`) } };
   }
+  if (flux.sourceVerified?.status === 'True' && flux.ready?.status === 'False') {
+    // Flux verified the digest but could not pull or store it (an image with no layers, a bad layer type)
+    return {
+      ...j,
+      judgement: { state: 'error', primary: 'flux-refuses', message: `verified here and by Flux (${j.judgement.message}), but Flux stored no artifact: ${describeCondition('Ready', flux.ready)}`, next: 'read the Ready message: Flux verified the signature but could not pull or unpack the artifact (check spec.layerSelector and the artifact\'s media types)' },
+    };
+  }
   const refused = flux.sourceVerified?.status === 'False' || flux.ready?.status === 'False';
   if (refused && tried) {
     // we accept what Flux keeps refusing: Flux's rules differ from ours here, and Flux's decide what runs
@@ -187,11 +195,65 @@ function judgeUnstored(node: GraphNode, outcome: PlanOutcome, flux: FluxReading,
   return { judgement: { state: 'pending', primary: 'not-reconciled', message: `Flux has stored no artifact yet; ${at}: ${j.judgement.message}` }, cryptoOk: undefined };
 }
 
+const TEMPLATE_IDENTITY_NEXT = 'a HelmRelease chart template cannot set matchOIDCIdentity: use spec.chartRef to an OCIRepository that sets one, or verify with a key (spec.chart.spec.verify.secretRef)';
+
+/**
+ * cosign v3.0.6 as source-controller v1.9.4 calls it (docs/flux-rules.md §3): bundles need exactly
+ * one matchOIDCIdentity entry; with none ("can't verify identities without providing at least one
+ * identity") or several ("multiple identities are not supported") every bundle is refused, on
+ * every reconcile. Legacy `.sig` signatures take any number (none: any identity).
+ */
+function withKeylessRules(node: GraphNode, running: VerificationOutcome, j: Judged): Judged {
+  const t = node.trust;
+  if (t?.mode !== 'cosign-keyless' || !running.signatures.some((s) => s.mechanism === 'cosign-bundle')) return j;
+  const n = t.matchOIDCIdentity.length;
+  if (n === 1) return j;
+  const template = t.origin === 'helmrelease-template';
+  const because = n === 0
+    ? `Flux refuses cosign v3 bundles without a matchOIDCIdentity entry ("can't verify identities without providing at least one identity")${template ? ', and a HelmRelease chart template cannot set one' : ''}`
+    : `Flux refuses cosign v3 bundles when matchOIDCIdentity has ${n} entries ("multiple identities are not supported at this time")`;
+  const next = n === 0 ? (template ? TEMPLATE_IDENTITY_NEXT : 'add exactly one matchOIDCIdentity entry (issuer and subject, Go regexps) to spec.verify') : 'keep exactly one matchOIDCIdentity entry: join the alternatives into one regexp (a|b)';
+  if (j.judgement.state === 'verified' || j.judgement.state === 'weak') {
+    return { judgement: { state: 'failed', primary: 'flux-refuses', message: `${j.judgement.message}; but ${because}`, next }, cryptoOk: false };
+  }
+  return { ...j, suffixes: [...(j.suffixes ?? []), because] };
+}
+
+/**
+ * Every signature failed because it was made the other way: with a key where the object verifies
+ * keyless, or keyless where it verifies with keys. Said as such, with a step the object can express.
+ */
+function signedOtherWay(node: GraphNode, signatures: readonly SignatureEvidence[]): { message: string; next: string } | undefined {
+  const t = node.trust;
+  if (t === undefined || t.mode === 'notation' || signatures.length === 0) return undefined;
+  const codes = (s: SignatureEvidence): string[] => s.attempts.flatMap((a) => a.checks.filter((c) => !c.ok).map((c) => c.code));
+  const template = t.origin === 'helmrelease-template';
+  if (t.mode === 'cosign-keyless') {
+    const keyMade = signatures.every((s) => s.signer?.kind === 'key' || codes(s).some((c) => c === 'cosign.material-mismatch' || c === 'cosign.certificate-missing'));
+    if (!keyMade) return undefined;
+    return {
+      message: `signed with a key; this object verifies keyless (spec.verify names no secretRef), so no key is tried`,
+      next: template
+        ? 'set spec.chart.spec.verify.secretRef on the HelmRelease to a Secret holding the signer\'s public key (*.pub), or sign the chart keyless'
+        : 'name a Secret with the signer\'s public key (*.pub) in spec.verify.secretRef, or sign keyless and set matchOIDCIdentity',
+    };
+  }
+  const certMade = signatures.every((s) => s.signer?.kind === 'certificate' || codes(s).includes('cosign.material-mismatch'));
+  if (!certMade) return undefined;
+  return {
+    message: `signed keyless (a Fulcio certificate); this object verifies with the keys of Secret ${t.namespace}/${t.secretRef ?? ''}`,
+    next: template
+      ? 'sign the chart with a key whose public key is in the verify Secret (a HelmRelease chart template cannot verify keyless identities)'
+      : 'remove spec.verify.secretRef and set matchOIDCIdentity to the signer\'s identity, or sign with a key whose public key is in the Secret',
+  };
+}
+
 /**
  * Flux's own rules over the same evidence: the order in which it reads a key Secret, and signing
  * material that should not be in a verify Secret at all. Only for trust the object names.
  */
-function withFluxRules(node: GraphNode, outcome: PlanOutcome, running: VerificationOutcome, j: Judged): Judged {
+function withFluxRules(node: GraphNode, outcome: PlanOutcome, running: VerificationOutcome, judged: Judged): Judged {
+  const j = outcome.trustFrom === 'object' ? withKeylessRules(node, running, judged) : judged;
   const secret = outcome.trustSecret;
   if (outcome.trustFrom !== 'object' || secret === undefined || node.trust?.mode !== 'cosign-key') return j;
   let out = j;
@@ -217,6 +279,17 @@ function withFluxRules(node: GraphNode, outcome: PlanOutcome, running: Verificat
 
 function judgeRunning(node: GraphNode, running: VerificationOutcome, outcome: PlanOutcome, ctx: FindingContext): Judged {
   const level = running.notation?.level;
+  if (running.notation?.outcome === 'ignored' && level === 'skip') {
+    return {
+      judgement: {
+        state: 'not-enforced',
+        primary: 'not-enforced',
+        message: 'the notation trust policy level is skip: Flux applies whatever is pushed, signed or not',
+        next: 'set the statement\'s signatureVerification level to strict (or permissive) in the verify Secret\'s trustpolicy.json',
+      },
+      cryptoOk: undefined,
+    };
+  }
   if (running.notation?.outcome === 'ignored') {
     const why = running.state === 'verified' ? '' : `: ${describeFailure(running, 'check-failed')}`;
     return { judgement: { state: 'weak', primary: 'weak', message: `notation trust policy level ${level ?? 'skip/audit'}: Flux accepts the artifact without verifying it${why}` }, cryptoOk: false };
@@ -226,6 +299,8 @@ function judgeRunning(node: GraphNode, running: VerificationOutcome, outcome: Pl
     return { judgement: { state: 'error', primary, message: describeFailure(running, primary) }, cryptoOk: undefined };
   }
   if (running.state !== 'verified') {
+    const other = outcome.trustFrom === 'object' ? signedOtherWay(node, running.signatures) : undefined;
+    if (other) return { judgement: { state: 'failed', primary: 'signing-method', ...other }, cryptoOk: false };
     const primary = failing(reasonForCode(running.code));
     const note = primary === 'expired' ? expiryNote(running.signatures, ctx.now) : '';
     return { judgement: { state: 'failed', primary, message: `${describeFailure(running, primary)}${note}` }, cryptoOk: false };
@@ -239,8 +314,9 @@ function judgeRunning(node: GraphNode, running: VerificationOutcome, outcome: Pl
   }
   const t = node.trust;
   if (outcome.trustFrom === 'object' && t?.mode === 'cosign-keyless' && t.matchOIDCIdentity.length === 0) {
-    const why = t.origin === 'helmrelease-template' ? 'a HelmRelease chart template cannot set matchOIDCIdentity, so any Fulcio identity is accepted' : 'no matchOIDCIdentity: any Fulcio identity is accepted';
-    return { judgement: { state: 'weak', primary: 'weak', message: `${ok}, but ${why}` }, cryptoOk: true };
+    const template = t.origin === 'helmrelease-template';
+    const why = template ? 'a HelmRelease chart template cannot set matchOIDCIdentity, so any Fulcio identity is accepted' : 'no matchOIDCIdentity: any Fulcio identity is accepted';
+    return { judgement: { state: 'weak', primary: 'weak', message: `${ok}, but ${why}`, ...(template ? { next: TEMPLATE_IDENTITY_NEXT } : {}) }, cryptoOk: true };
   }
   if (unconstrained(running.signatures)) {
     return { judgement: { state: 'weak', primary: 'weak', message: `${ok}, but no identity constrained the signer` }, cryptoOk: true };

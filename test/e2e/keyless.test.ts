@@ -1,61 +1,18 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fixture } from '../helpers/paths.js';
+import { keylessTrustedRoot, writeKeylessLayout } from '../lab/keyless-image.js';
 import { runPlugin } from '../lab/plugin.js';
 
-/**
- * Keyless cannot be signed here (it needs the public Fulcio and Rekor), so the real public-good
- * bundle of ../shared/fixtures/cosign-bundle is attached, as cosign attaches it, to the image it was
- * made for (go-containerregistry's empty image, rebuilt byte for byte) in an OCI image layout, and
- * the plugin verifies it end to end offline.
- */
-const SUBJECT = 'sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4';
-const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-function writeLayout(dir: string, images: readonly { tag: string; manifest: Buffer }[], blobs: readonly Buffer[], referrers: readonly Buffer[]): void {
-  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
-  for (const b of [...blobs, ...images.map((i) => i.manifest), ...referrers]) writeFileSync(join(dir, 'blobs', 'sha256', sha(b).slice(7)), b);
-  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  const manifests = [
-    ...images.map((i) => ({ mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: sha(i.manifest), size: i.manifest.length, annotations: { 'org.opencontainers.image.ref.name': i.tag } })),
-    ...referrers.map((r) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: BUNDLE_TYPE, digest: sha(r), size: r.length })),
-  ];
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
-}
-
+// Keyless cannot be signed offline: the real public-good bundle is attached to its own image in an
+// OCI layout (test/lab/keyless-image.ts) and verified end to end.
 describe('keyless verification of a public-good bundle, offline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kv-keyless-'));
-  const root = fixture('cosign-bundle', 'trusted_root_pgi.json');
+  const root = keylessTrustedRoot();
 
-  before(() => {
-    const config = Buffer.from('{"architecture":"","created":"0001-01-01T00:00:00Z","os":"","rootfs":{"type":"layers","diff_ids":null},"config":{}}');
-    const manifestOf = (cfg: Buffer): Buffer =>
-      Buffer.from(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":${cfg.length},"digest":"${sha(cfg)}"},"layers":[]}`);
-    const image = manifestOf(config);
-    assert.equal(sha(image), SUBJECT, 'the rebuilt empty image must be the bundle’s subject');
-    // another image, for the "same bundle on a different artifact" case
-    const otherConfig = Buffer.from(config.toString().replace('"os":""', '"os":"linux"'));
-    const other = manifestOf(otherConfig);
-    const bundle = readFileSync(fixture('cosign-bundle', 'oci-attestation.sigstore.json'));
-    const empty = Buffer.from('{}');
-    const referrer = (subject: Buffer): Buffer =>
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          artifactType: BUNDLE_TYPE,
-          config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha(empty), size: 2 },
-          layers: [{ mediaType: BUNDLE_TYPE, digest: sha(bundle), size: bundle.length }],
-          subject: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: sha(subject), size: subject.length },
-        }),
-      );
-    writeLayout(dir, [{ tag: 'v1', manifest: image }, { tag: 'other', manifest: other }], [config, otherConfig, bundle, empty], [referrer(image), referrer(other)]);
-  });
+  before(() => writeKeylessLayout(dir));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const identity = ['--certificate-identity-regexp', '^cody@soyland\\.com$', '--certificate-oidc-issuer-regexp', '^https://github\\.com/login/oauth$'];
