@@ -79,6 +79,14 @@ export async function trustFromPlan(trust: PlanTrust, secrets: SecretCache): Pro
     };
   }
   if (!trust.secretRef) return { code: 'trust.invalid', message: `verification secret cannot be empty for provider ${trust.provider}` };
+  // source-controller reads a cosign trustedRootSecretRef before the keys, even though keys do not use it:
+  // a Secret it cannot read stops the verification (docs/flux-rules.md §3)
+  if (trust.mode === 'cosign-key' && trust.trustedRootSecretRef) {
+    const rid = `${ns}/${trust.trustedRootSecretRef}`;
+    const rr = await secrets.secret(ns, trust.trustedRootSecretRef);
+    if (rr.state !== 'found') return { ...secretProblem(rr, rid, 'trusted root'), message: `failed to read trusted root from secret '${rid}' (Flux reads it even for keys): ${rr.state === 'not-found' ? 'not found' : rr.message}` };
+    if (!rr.data['trusted_root.json']) return { code: 'trust.invalid', message: `'trusted_root.json' not found in secret '${rid}' (Flux reads it even for keys)`, secret: rid };
+  }
   const id = `${ns}/${trust.secretRef}`;
   const r = await secrets.secret(ns, trust.secretRef);
   if (r.state !== 'found') return secretProblem(r, id, 'verification');

@@ -267,6 +267,13 @@ function withFluxRules(node: GraphNode, outcome: PlanOutcome, running: Verificat
   } else if (rule !== undefined && rule.culprits.length > 0 && !acceptedHere) {
     out = { ...j, suffixes: [...(j.suffixes ?? []), `Secret ${secret.id}: ${rule.because}`] };
   }
+  const empty = secret.entries.filter((e) => e.fluxKey && e.kind === 'empty').map((e) => e.name);
+  if (empty.length > 0) {
+    const note = `Secret ${secret.id} has an empty ${empty.join(', ')}: Flux then verifies keyless with no identity, so a legacy signature by any Fulcio identity passes`;
+    out = out.judgement.state === 'verified'
+      ? { ...out, judgement: { state: 'weak', primary: 'weak', message: `${out.judgement.message}, but ${note}`, next: `remove the empty ${empty.join(', ')} from Secret ${secret.id}` } }
+      : { ...out, suffixes: [...(out.suffixes ?? []), note] };
+  }
   const exposed = exposedSigningMaterial(secret.entries);
   if (exposed.length > 0) {
     const note = `Secret ${secret.id} holds signing material (${exposed.join(', ')}): anyone who may read it can sign`;

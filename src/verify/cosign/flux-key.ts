@@ -7,7 +7,7 @@ import { createPublicKey } from 'node:crypto';
  * KEY) and then signature.LoadVerifier (ECDSA, RSA or Ed25519). A value that fails either step stops
  * Flux's verification with that error. Nothing here ever returns or quotes the value itself.
  */
-export type SecretEntryKind = 'public-key' | 'private-key' | 'certificate' | 'other-pem' | 'not-pem';
+export type SecretEntryKind = 'public-key' | 'private-key' | 'certificate' | 'other-pem' | 'not-pem' | 'empty';
 
 export interface SecretEntry {
   readonly name: string;
@@ -53,9 +53,10 @@ export function inspectSecretEntries(data: Readonly<Record<string, Uint8Array>>)
     .sort()
     .map((name) => {
       const bytes = data[name] as Uint8Array;
-      const kind = kindOf(FIRST_BLOCK.exec(Buffer.from(bytes).toString('latin1'))?.[1]);
+      const kind = bytes.length === 0 ? 'empty' : kindOf(FIRST_BLOCK.exec(Buffer.from(bytes).toString('latin1'))?.[1]);
       const fluxKey = name.endsWith('.pub');
-      const fluxError = fluxKey ? fluxKeyError(bytes) : undefined;
+      // an empty value is no key to Flux: NewCosignVerifier then builds a keyless verifier (docs/flux-rules.md §1)
+      const fluxError = fluxKey && kind !== 'empty' ? fluxKeyError(bytes) : undefined;
       return { name, fluxKey, kind, ...(fluxError === undefined ? {} : { fluxError }) };
     });
 }
