@@ -83,6 +83,11 @@ export function buildGraph(objects: readonly FluxObject[]): Graph {
   return assemble(drafts, edges);
 }
 
+/** helm-controller labels the HelmCharts it generates with the release's name and namespace (docs/flux-rules.md §7). */
+function madeByHelmController(o: FluxObject): boolean {
+  return o.labels['helm.toolkit.fluxcd.io/name'] !== undefined && o.labels['helm.toolkit.fluxcd.io/namespace'] !== undefined;
+}
+
 function helmRepositoryOf(ref: ObjectRef, drafts: ReadonlyMap<NodeId, Draft>): HelmRepository | undefined {
   const d = drafts.get(refId(ref));
   return d?.base.type === 'object' && d.base.object.kind === 'HelmRepository' ? d.base.object : undefined;
@@ -112,7 +117,7 @@ function describe(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, referrers: Reado
       if (o.verify?.trustedRootSecretRef !== undefined) {
         d.notes.push({ code: 'graph.field-ignored', message: 'spec.verify.trustedRootSecretRef is set, but HelmChart v1 no longer has it (removed in source-controller v1.9.0): Flux uses the public-good Sigstore root' });
       }
-      describeChart(d, { namespace: o.namespace, chart: o.chart, version: o.version, ...(o.verify ? { verify: o.verify } : {}), ...(o.artifact ? { revision: o.artifact.revision } : {}) }, o.sourceRef, drafts, templateMade.has(b.id) ? 'helmrelease-template' : 'object');
+      describeChart(d, { namespace: o.namespace, chart: o.chart, version: o.version, ...(o.verify ? { verify: o.verify } : {}), ...(o.artifact ? { revision: o.artifact.revision } : {}) }, o.sourceRef, drafts, templateMade.has(b.id) || madeByHelmController(o) ? 'helmrelease-template' : 'object');
       break;
     case 'GitRepository':
     case 'Bucket':

@@ -357,6 +357,18 @@ const rows: Row[] = [
     check: (f) => assert.match(f.next, /spec\.chart\.spec\.verify\.secretRef on the HelmRelease/),
   },
   {
+    name: 'a HelmChart carrying helm-controller\'s labels is template-made even when its HelmRelease is out of scope',
+    objects: [
+      helmRepo('flux-system/charts'),
+      helmChart('flux-system/apps-podinfo', { labels: { 'helm.toolkit.fluxcd.io/name': 'podinfo', 'helm.toolkit.fluxcd.io/namespace': 'apps' }, verify: keyless(), sourceRef: ref('HelmRepository', 'flux-system/charts'), artifact: { revision: '6.5.0' }, conditions: [readyTrue(), verifiedTrue('6.5.0')] }),
+    ],
+    id: 'HelmChart/flux-system/apps-podinfo',
+    outcome: ok({ running: verified(D1, [sig({ verified: true, mechanism: 'cosign-legacy' })]), registryDigest: D1 }),
+    state: 'weak',
+    reasons: ['weak'],
+    check: (f) => assert.match(f.next, /spec\.chartRef to an OCIRepository/),
+  },
+  {
     name: 'notation level skip on an unsigned artifact: not enforced, not "no signature"',
     objects: [repo({ verify: notation() }, noSV)],
     outcome: ok({ running: { ...failed('signature.none', D1, []), notation: { level: 'skip', outcome: 'ignored' } } }),
