@@ -17,6 +17,8 @@ export type KubeCode =
   | 'kube.invalid-flag'
   | 'kube.invalid-selector'
   | 'kube.auth-plugin'
+  /** credentials configured for an http:// API server: refused before anything is sent */
+  | 'kube.insecure-credentials'
   | 'kube.unauthorized'
   | 'kube.forbidden'
   | 'kube.not-found'

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { readVersion } from '../version.js';
 import { KubeError, statusError, transportError } from './errors.js';
-import type { ResolvedKubeConfig } from './kubeconfig.js';
+import { credentialKinds, refuseCredentialsOverHttp, type ResolvedKubeConfig } from './kubeconfig.js';
 
 /**
  * GET requests to the API server with the resolved kubeconfig's credentials. client-node supplies the
@@ -35,6 +35,18 @@ interface TlsParts {
 
 export function createKubeHttp(resolved: ResolvedKubeConfig, opts: KubeHttpOptions = {}): KubeHttp {
   const server = resolved.server;
+  // loadKubeConfig already refused credentials over http://; checked again for a config built elsewhere
+  const plainHttp = server.startsWith('http://');
+  if (plainHttp) {
+    const u = resolved.kubeConfig.getCurrentUser();
+    refuseCredentialsOverHttp(server, [
+      {
+        who: `user "${resolved.user}"`,
+        kinds: u ? credentialKinds({ token: u.token, username: u.username, password: u.password, cert: u.certFile ?? u.certData, key: u.keyFile ?? u.keyData, exec: u.exec, authProvider: u.authProvider }) : [],
+        fix: `remove them from user "${resolved.user}"`,
+      },
+    ]);
+  }
   const userAgent = `kubectl-verify/${readVersion()}`;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   let pool: { key: TlsParts; dispatcher: Dispatcher } | undefined;
@@ -56,6 +68,8 @@ export function createKubeHttp(resolved: ResolvedKubeConfig, opts: KubeHttpOptio
   };
 
   const credentials = async (what: string): Promise<{ headers: Record<string, string>; tls: TlsParts }> => {
+    // over plain HTTP client-node is never asked: no plugin runs, no header or TLS material exists
+    if (plainHttp) return { headers: {}, tls: {} };
     const o: RequestOptions = {};
     try {
       await resolved.kubeConfig.applyToHTTPSOptions(o);

@@ -210,6 +210,10 @@ function fromKubeconfig(raw: RawConfig, flags: KubeFlags, files: readonly string
   }
 
   const cluster = buildCluster(clusterName ?? 'command-line', clusterEntry, flags, cwd);
+  refuseCredentialsOverHttp(cluster.server, [
+    { who: '--token', kinds: flags.token ? ['a bearer token'] : [], fix: 'drop --token' },
+    ...(userName !== undefined ? [{ who: `user "${userName}"`, kinds: credentialKinds(entryCredentials(userEntry?.entry)), fix: `remove them from user "${userName}"` }] : []),
+  ]);
   const { user, impersonate } = buildUser(userName ?? 'command-line', userEntry, flags);
   const namespace = flags.namespace || str(ctx, 'namespace');
   return finish({
@@ -286,6 +290,82 @@ function buildUser(name: string, found: { entry: Entry; dir: string } | undefine
   return { user, ...(asUser && { impersonate: { user: asUser, groups } }) };
 }
 
+/** The credential fields of a user, whatever shape holds them: only whether they are set is read. */
+export interface CredentialFields {
+  readonly token?: unknown;
+  readonly tokenFile?: unknown;
+  readonly username?: unknown;
+  readonly password?: unknown;
+  readonly cert?: unknown;
+  readonly key?: unknown;
+  readonly exec?: unknown;
+  readonly authProvider?: unknown;
+}
+
+function entryCredentials(e: Entry | undefined): CredentialFields {
+  return {
+    token: str(e, 'token'),
+    tokenFile: str(e, 'tokenFile'),
+    username: str(e, 'username'),
+    password: str(e, 'password'),
+    cert: str(e, 'client-certificate') ?? str(e, 'client-certificate-data'),
+    key: str(e, 'client-key') ?? str(e, 'client-key-data'),
+    exec: isRecord(e?.['exec']) ? e['exec'] : undefined,
+    authProvider: isRecord(e?.['auth-provider']) ? e['auth-provider'] : undefined,
+  };
+}
+
+/** What a user would authenticate with, by kind, for messages; never a value. */
+export function credentialKinds(c: CredentialFields): string[] {
+  const set = (v: unknown): boolean => (typeof v === 'string' ? v !== '' : v !== undefined && v !== null);
+  const provider = isRecord(c.authProvider) && typeof c.authProvider['name'] === 'string' && /^[\w.-]{1,64}$/.test(c.authProvider['name']) ? ` (${c.authProvider['name']})` : '';
+  return [
+    ...(set(c.token) ? ['a bearer token'] : []),
+    ...(set(c.tokenFile) ? ['a bearer token file'] : []),
+    ...(set(c.username) || set(c.password) ? ['basic auth'] : []),
+    ...(set(c.cert) || set(c.key) ? ['a client certificate'] : []),
+    ...(set(c.exec) ? ['an exec credential plugin'] : []),
+    ...(set(c.authProvider) ? [`an auth provider${provider}`] : []),
+  ];
+}
+
+export interface CredentialSource {
+  /** `--token`, `user "dev"`, … */
+  readonly who: string;
+  readonly kinds: readonly string[];
+  /** how to do without them: `drop --token`, `remove them from user "dev"` */
+  readonly fix: string;
+}
+
+/**
+ * Credentials only over TLS. kubectl (client-go clientcmd, DirectClientConfig.ClientConfig in
+ * v0.36) reads a user's credentials only when the server is https://: over http:// it silently
+ * leaves out the token, tokenFile, basic auth, client certificate, exec plugin and auth provider
+ * and runs anonymously (impersonation headers are still sent, and so are ours). We never send them
+ * either, but refuse instead of dropping them (fail closed): an anonymous audit nobody asked for
+ * reads as "forbidden" everywhere, or passes on a cluster that lets anonymous users read, and an
+ * http:// in front of credentials is far more often a mistaken or tampered kubeconfig than an
+ * intent. Run before the token file is read or any plugin is started; user name and password in
+ * the URL itself (which Go's client would send) count too.
+ */
+export function refuseCredentialsOverHttp(server: string, sources: readonly CredentialSource[]): void {
+  if (!server.startsWith('http://')) return;
+  const url = new URL(server);
+  const found = sources.filter((s) => s.kinds.length > 0);
+  const all: CredentialSource[] = [
+    ...(url.username !== '' || url.password !== '' ? [{ who: 'the server URL', kinds: ['a user name and password'], fix: 'remove them from the server URL' }] : []),
+    ...found,
+  ];
+  if (all.length === 0) return;
+  url.username = '';
+  url.password = '';
+  const shown = url.toString().replace(/\/$/, '');
+  const what = all.map((s) => `${s.who} ${s.who === '--token' ? 'gives' : 'has'} ${s.kinds.join(', ')}`).join('; ');
+  // user name and password in the URL are the one thing Go's client would send; the rest kubectl leaves out
+  const kubectl = found.length > 0 ? " (kubectl leaves a user's credentials out over http:// and runs anonymously)" : '';
+  throw new KubeError('kube.insecure-credentials', `refusing to send credentials to ${shown} over plain HTTP: ${what}; use an https:// server, or ${all.map((s) => s.fix).join(' and ')}${kubectl}`);
+}
+
 /** An exec command with a path separator is relative to its kubeconfig, as in client-go. */
 function resolveExec(exec: Readonly<Record<string, unknown>>, dir: string): Record<string, unknown> {
   const cmd = exec['command'];
@@ -302,6 +382,11 @@ function inCluster(flags: KubeFlags, env: Readonly<Record<string, string | undef
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const entry: Entry = { server: `https://${hostPart}:${env['KUBERNETES_SERVICE_PORT']}`, 'certificate-authority': join(saDir, 'ca.crt') };
   const cluster = buildCluster('in-cluster', { entry, dir: saDir }, flags, cwd);
+  // only --server can make this http://; the pod's ServiceAccount token must not follow it there
+  refuseCredentialsOverHttp(cluster.server, [
+    { who: '--token', kinds: flags.token ? ['a bearer token'] : [], fix: 'drop --token' },
+    { who: 'the in-cluster ServiceAccount', kinds: flags.token ? [] : ['a bearer token file'], fix: 'drop --server to use the in-cluster https:// address' },
+  ]);
   const { user, impersonate } = buildUser('in-cluster', { entry: { tokenFile: join(saDir, 'token') }, dir: saDir }, flags);
   let podNamespace = env['POD_NAMESPACE'];
   if (!podNamespace) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the lab's real tools from Go modules, pinned in versions.env, into a cache outside the repo.
-#   build.sh [signing|cluster|all]   (default: signing)
+#   build.sh [signing|cluster|fixtures|all]   (default: signing)
 # Cache: $KUBECTL_VERIFY_LAB_CACHE or ~/.cache/kubectl-verify-lab. A tool is rebuilt only when its
 # version changes. Progress goes to stderr, with a heartbeat while the Go compiler works.
 set -euo pipefail
@@ -164,10 +164,69 @@ build_crds() {
   fetch_crds helm-controller github.com/fluxcd/helm-controller "$HELM_CONTROLLER_VERSION"
 }
 
+# Test vectors for the unit tests, from the Go modules that publish them (test/lab/fixtures.layout lists the
+# files). Each folder is copied into $cache/fixtures/<folder>-<version>; it is fetched again only when its
+# version, its pinned sum or its lines in fixtures.layout change. The zip is checked against the h1: sum
+# pinned in versions.env (what go.sum would hold), so a proxy serving other bytes is refused.
+build_fixtures() {
+  local kw folder module vvar svar
+  while read -r kw folder module vvar svar; do
+    [ "$kw" = module ] || continue
+    [ -n "${!vvar:-}" ] && [ -n "${!svar:-}" ] || die "$vvar and $svar must be set in versions.env (fixtures.layout names them)"
+    fetch_fixture "$folder" "$module" "${!vvar}" "${!svar}"
+  done < "$here/fixtures.layout"
+}
+
+# fixture_lines FOLDER: the "<path> <source>" lines that follow FOLDER's module line in fixtures.layout.
+fixture_lines() { awk -v f="$1" '/^#/ || NF == 0 { next } $1 == "module" { on = ($2 == f); next } on { print $1, $2 }' "$here/fixtures.layout"; }
+
+# go_literal NAME FILE: the bytes of the raw string literal a Go file assigns with `NAME := `…``.
+go_literal() {
+  awk -v name="$1" '{ if (!on) { i = index($0, name " := `"); if (!i) next; on = 1; rest = substr($0, i + length(name) + 5) } else rest = $0
+      j = index(rest, "`"); if (j) { printf "%s", substr(rest, 1, j - 1); found = 1; exit }
+      print rest }
+    END { exit !found }' "$2"
+}
+
+# fetch_fixture FOLDER MODULE VERSION SUM
+fetch_fixture() {
+  local folder=$1 module=$2 version=$3 sum=$4 dest="$cache/fixtures/$1-$3" stamp json dir got n=0 path src file name
+  stamp=$(printf '%s@%s %s\n' "$module" "$version" "$sum"; fixture_lines "$folder")
+  if [ -f "$dest/.layout" ] && [ "$(cat "$dest/.layout")" = "$stamp" ]; then say "$folder test vectors ($module@$version): cached"; return; fi
+  say "$folder test vectors: downloading $module@$version"
+  json=$(go mod download -json "$module@$version") || die "could not download $module@$version: $(sed -n 's/.*"Error": "\(.*\)".*/\1/p' <<<"$json")"
+  dir=$(sed -n 's/.*"Dir": "\(.*\)".*/\1/p' <<<"$json")
+  got=$(sed -n 's/.*"Sum": "\(.*\)".*/\1/p' <<<"$json")
+  [ "$got" = "$sum" ] || die "$module@$version: the module zip's sum is $got, but versions.env pins $sum"
+  rm -rf "$dest.tmp"; mkdir -p "$dest.tmp"
+  while read -r path src; do
+    mkdir -p "$(dirname "$dest.tmp/$path")"
+    case $src in
+      literal:*|pem-body:*)
+        file=${src#*:}; name=${file#*:}; file=${file%%:*}
+        go_literal "$name" "$dir/$file" > "$dest.tmp/$path.lit" || die "$module@$version: no literal $name in $file (for $folder/$path)"
+        if [ "${src%%:*}" = literal ]; then mv "$dest.tmp/$path.lit" "$dest.tmp/$path"
+        else
+          { head -n 1 "$dest.tmp/$path.lit" | grep -q '^-----BEGIN ' && tail -n 1 "$dest.tmp/$path.lit" | grep -q '^-----END '; } || die "$module@$version: $name in $file is not a PEM block"
+          sed '1d;$d' "$dest.tmp/$path.lit" | base64 -d > "$dest.tmp/$path" || die "$module@$version: $name in $file has no base64 body"
+          rm "$dest.tmp/$path.lit"
+        fi ;;
+      *) [ -f "$dir/$src" ] || die "$module@$version has no $src (for $folder/$path; see fixtures.layout)"
+        cp "$dir/$src" "$dest.tmp/$path" ;;
+    esac
+    n=$((n + 1))
+  done < <(fixture_lines "$folder")
+  printf '%s\n' "$stamp" > "$dest.tmp/.layout"
+  # module cache files are read-only; the copies are made writable so a later refresh can replace them
+  chmod -R u+w "$dest.tmp" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
+  say "$folder test vectors: $n files from $module@$version in $dest"
+}
+
 case "$stage" in
   signing) build_signing ;;
   cluster) build_etcd; build_kubernetes; build_source_controller; build_consumers; build_crds ;;
-  all) build_signing; build_etcd; build_kubernetes; build_source_controller; build_consumers; build_crds ;;
-  *) die "usage: build.sh [signing|cluster|all]" ;;
+  fixtures) build_fixtures ;;
+  all) build_signing; build_etcd; build_kubernetes; build_source_controller; build_consumers; build_crds; build_fixtures ;;
+  *) die "usage: build.sh [signing|cluster|fixtures|all]" ;;
 esac
 say "done ($stage) in $(( $(date +%s) - start_all ))s; binaries under $cache/bin"

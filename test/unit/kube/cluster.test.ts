@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +10,12 @@ import { createClusterSource } from '../../../src/kube/cluster.js';
 import { KubeError } from '../../../src/kube/errors.js';
 import { loadKubeConfig, type KubeFlags } from '../../../src/kube/kubeconfig.js';
 import type { ObjectSource } from '../../../src/kube/types.js';
+import { repoRoot } from '../../helpers/paths.js';
 
 /**
  * The cluster source against a scripted API server on loopback: discovery, paging, every failure
- * class, Secrets. The real kube-apiserver is in test/e2e/kube-cluster.test.ts.
+ * class, Secrets. The real kube-apiserver is in test/e2e/kube-cluster.test.ts. Served over HTTPS
+ * (testdata/loopback.crt) because credentials are only sent over TLS (insecure-credentials.test.ts).
  */
 
 interface Answer {
@@ -25,6 +28,7 @@ type Route = (path: string, query: URLSearchParams) => Answer | undefined;
 
 let server: Server;
 let base: string;
+const caFile = join(repoRoot(), 'test', 'unit', 'kube', 'testdata', 'loopback.crt');
 let route: Route;
 let seen: { path: string; query: URLSearchParams; headers: IncomingHttpHeaders }[];
 
@@ -69,7 +73,8 @@ function cluster(extra: Route = () => undefined, discovery: Route = fullDiscover
 }
 
 before(async () => {
-  server = createServer((req, res) => {
+  const tls = { cert: readFileSync(caFile), key: readFileSync(join(repoRoot(), 'test', 'unit', 'kube', 'testdata', 'loopback.key')) };
+  server = createHttpsServer(tls, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     seen.push({ path: url.pathname, query: url.searchParams, headers: req.headers });
     const a = route(url.pathname, url.searchParams) ?? status(404, 'not found', 'NotFound');
@@ -81,7 +86,7 @@ before(async () => {
     else send();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
 after(() => {
@@ -89,13 +94,18 @@ after(() => {
   server.close();
 });
 
-beforeEach(() => {
+beforeEach(async () => {
+  // a request a previous test cancelled may still be inside a TLS handshake the server has not
+  // finished: wait until every connection is gone, so it cannot land in this test's `seen`
+  server.closeAllConnections();
+  const open = (): Promise<number> => new Promise((r) => server.getConnections((_e, n) => r(n)));
+  for (let i = 0; i < 200 && (await open()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
   seen = [];
   route = cluster();
 });
 
 function source(flags: KubeFlags = {}, pageSize?: number): ObjectSource {
-  const resolved = loadKubeConfig({ server: base, token: 'test-token', namespace: 'apps', ...flags }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
+  const resolved = loadKubeConfig({ server: base, certificateAuthority: caFile, token: 'test-token', namespace: 'apps', ...flags }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
   return createClusterSource(resolved, pageSize === undefined ? {} : { pageSize });
 }
 
@@ -267,7 +277,7 @@ describe('cluster source: transport failures', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const resolved = loadKubeConfig({ server: `http://127.0.0.1:${port}`, token: 't' }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
+    const resolved = loadKubeConfig({ server: `https://127.0.0.1:${port}`, token: 't' }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
     const { objects, problems } = await createClusterSource(resolved).list({ namespace: 'apps' });
     assert.equal(objects.length, 0);
     assert.equal(problems.length, 1);
@@ -305,7 +315,7 @@ describe('cluster source: exec credential plugins', () => {
     writeFileSync(
       kubeconfig,
       `current-context: c
-clusters: [{name: c, cluster: {server: "${base}"}}]
+clusters: [{name: c, cluster: {server: "${base}", certificate-authority: "${caFile}"}}]
 users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./${script}, interactiveMode: Never}}}]
 contexts: [{name: c, context: {cluster: c, user: u, namespace: apps}}]
 `,
