@@ -229,6 +229,11 @@ function fromKubeconfig(raw: RawConfig, flags: KubeFlags, files: readonly string
   });
 }
 
+/** The URL with any user:password replaced, for messages. */
+function withoutUserinfo(url: string): string {
+  return url.replace(/^(https?:\/\/)[^/]*@/, '$1***@');
+}
+
 function describeFiles(files: readonly string[]): string {
   return files.length === 0 ? 'the kubeconfig' : files.join(', ');
 }
@@ -238,7 +243,13 @@ function buildCluster(name: string, found: { entry: Entry; dir: string } | undef
   const dir = found?.dir ?? cwd;
   const server = (flags.server || str(e, 'server') || '').replace(/\/+$/, '');
   if (!server) throw new KubeError('kube.invalid-config', `cluster "${name}" has no server; pass --server`);
-  if (!/^https?:\/\//.test(server)) throw new KubeError('kube.invalid-config', `server "${server}" of cluster "${name}" is not an http(s) URL`);
+  if (!/^https?:\/\//.test(server)) throw new KubeError('kube.invalid-config', `server "${withoutUserinfo(server)}" of cluster "${name}" is not an http(s) URL`);
+  // the HTTP client never sends a URL's user:password, so the audit would run as nobody; and every
+  // message names the server: refuse before the password can reach one
+  // (over http:// the credentials check refuses it with its own code)
+  if (/^https:\/\/[^/]*@/.test(server)) {
+    throw new KubeError('kube.invalid-config', `server ${withoutUserinfo(server)} of cluster "${name}" carries a user name and password in its URL; kubectl verify does not send them: remove them and use a token, a client certificate or an exec plugin`);
+  }
   if (flags.insecureSkipTlsVerify && flags.certificateAuthority) {
     throw new KubeError('kube.invalid-flag', '--insecure-skip-tls-verify and --certificate-authority cannot be used together');
   }

@@ -204,3 +204,17 @@ describe('the HTTP client checks again', () => {
     assert.equal(seen.length, 0);
   });
 });
+
+describe('a user name and password in an https:// server URL', () => {
+  it('is refused with the URL shown without them', () => {
+    const password = 'url-password-7c1e';
+    let message = '';
+    try {
+      loadKubeConfig({ server: `https://admin:${password}@127.0.0.1:6443`, token: 'x' }, env());
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.match(message, /server https:\/\/\*\*\*@127\.0\.0\.1:6443 of cluster .* carries a user name and password in its URL/);
+    assert.ok(!message.includes(password));
+  });
+});
