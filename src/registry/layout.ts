@@ -81,9 +81,18 @@ class LayoutStore implements ArtifactStore {
   async listReferrers(subject: string, opts: ReferrersOptions = {}): Promise<Referrers> {
     parseContentDigest(subject, `${this.#root}: referrers subject`);
     const found = new Map<string, Descriptor>();
+    const skipped: { digest: string; code: string; message: string }[] = [];
     for (const d of this.#index.manifests) {
       if (!MANIFEST_MEDIA_TYPES.includes(d.mediaType) || d.digest === subject) continue;
-      const fetched = await this.fetchManifest(d.digest, opts);
+      let fetched: FetchedManifest;
+      try {
+        fetched = await this.fetchManifest(d.digest, opts);
+      } catch (e) {
+        // an oversized or broken manifest may be anything; the others are still listed
+        if (!(e instanceof VerifyError)) throw e;
+        skipped.push({ digest: d.digest, code: e.code, message: e.message });
+        continue;
+      }
       if (fetched.manifest.subject?.digest !== subject) continue;
       found.set(d.digest, referrerDescriptor(fetched));
     }
@@ -93,7 +102,7 @@ class LayoutStore implements ArtifactStore {
       if (tagged.manifest.kind === 'index') for (const d of tagged.manifest.manifests) if (!found.has(d.digest)) found.set(d.digest, d);
     }
     const all = [...found.values()];
-    return { via: 'layout', descriptors: opts.artifactType === undefined ? all : all.filter((d) => d.artifactType === opts.artifactType) };
+    return { via: 'layout', descriptors: opts.artifactType === undefined ? all : all.filter((d) => d.artifactType === opts.artifactType), ...(skipped.length > 0 ? { skipped } : {}) };
   }
 
   async close(): Promise<void> {

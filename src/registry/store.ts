@@ -26,6 +26,11 @@ export type ReferrersVia = 'referrers-api' | 'referrers-tag' | 'layout';
 export interface Referrers {
   readonly via: ReferrersVia;
   readonly descriptors: readonly Descriptor[];
+  /**
+   * manifests that could not be read to tell whether they refer to the subject (an image layout
+   * has no referrers index: each manifest is read); one unreadable manifest must not hide the rest
+   */
+  readonly skipped?: readonly { readonly digest: string; readonly code: string; readonly message: string }[];
 }
 
 export interface ReferrersOptions extends ReadOptions {

@@ -14,12 +14,20 @@ export function formatArtifactText(v: ArtifactVerification, p: Palette): string 
   lines.push(`  reference  ${v.reference}`);
   if (v.resolved) lines.push(`  digest     ${v.resolved.digest}${v.resolved.tag ? p.muted(` (tag ${v.resolved.tag})`) : ''}`);
   const where = [v.discovery.referrers ? `referrers via ${v.discovery.referrers}` : '', v.discovery.sigTag ? `cosign tag ${v.discovery.sigTag}` : ''].filter(Boolean).join(', ');
-  if (where) lines.push(`  looked in  ${where}`);
-  if (v.notation) lines.push(`  notation   policy ${v.notation.statement ?? '(none)'} · level ${v.notation.level ?? '?'} · ${v.notation.outcome}`);
+  // cosign's order: with bundles found the legacy tag is not read; said, so that its absence is not taken for an oversight
+  const skipped = v.discovery.sigTagNotRead ? `cosign tag ${v.discovery.sigTagNotRead} not read: bundles were found, and cosign reads legacy signatures only when there are none` : '';
+  if (where || skipped) lines.push(`  looked in  ${[where, skipped].filter(Boolean).join('; ')}`);
+  if (v.notation) lines.push(`  notation   ${notationText(v.notation)}`);
   for (const problem of v.discovery.problems) lines.push(`  ${p.warn('!')} ${problem.message} ${p.muted(`[${problem.code}]`)}`);
+  for (const r of v.discovery.ignored ?? []) lines.push(`  ${p.warn('!')} referrer ${r.digest.slice(0, 19)}… ignored, not known to be a signature: ${r.message} ${p.muted(`[${r.code}]`)}`);
   v.signatures.forEach((s, i) => lines.push(...formatSignature(s, i + 1, p)));
   if (v.signatures.length === 0 && v.state !== 'error') lines.push(`  signatures none found`);
   return `${lines.join('\n')}\n`;
+}
+
+/** What is known of notation's policy: the statement and level when one applied, and the outcome. */
+function notationText(n: NonNullable<ArtifactVerification['notation']>): string {
+  return [n.statement !== undefined ? `policy statement ${n.statement}` : '', n.level !== undefined ? `level ${n.level}` : '', n.outcome].filter(Boolean).join(' · ');
 }
 
 function formatSignature(s: SignatureEvidence, n: number, p: Palette): string[] {
@@ -28,7 +36,8 @@ function formatSignature(s: SignatureEvidence, n: number, p: Palette): string[] 
   const out = [`  ${mark} ${n}  ${s.mechanism.replace('-', ' ')}  ${p.muted(at)}`];
   if (s.signer) {
     const who = s.signer.kind === 'key' ? `key ${s.signer.keyFingerprint ?? ''}` : `certificate ${s.signer.subject ?? s.signer.san ?? ''}${s.signer.issuer ? ` · issuer ${s.signer.issuer}` : ''}`;
-    out.push(`       signer ${who.trim()}`);
+    // a signer is established only by a signature that verified; otherwise it is what the signature claims
+    out.push(s.verified ? `       signer ${who.trim()}` : `       ${p.muted(`claims to be signed by ${who.trim()}, not verified`)}`);
   }
   if (s.fluxVerified !== undefined && s.fluxVerified !== s.verified) {
     out.push(`       ${p.warn('⚠')} Flux ${s.fluxVerified ? 'accepts' : 'rejects'} this signature; cosign's rules ${s.verified ? 'accept' : 'reject'} it`);

@@ -7,6 +7,10 @@ import type { ReasonCode } from './reasons.js';
 const TABLE: Readonly<Record<string, ReasonCode>> = {
   // signature discovery (audit/)
   'signature.none': 'no-signature',
+  // one signature that could not be read (over the size caps, a missing blob, not a signature
+  // manifest): the signature's own finding, never a registry error; the others are still judged
+  'signature.too-large': 'signature-invalid',
+  'signature.unreadable': 'signature-invalid',
 
   // cosign (src/verify/cosign/codes.ts)
   'cosign.media-type': 'signature-invalid',

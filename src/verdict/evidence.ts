@@ -48,19 +48,30 @@ function failures(signatures: readonly SignatureEvidence[]): { s: SignatureEvide
 }
 
 /**
- * One line for a failure, chosen to explain `primary`: for a wrong key every key tried is named
- * (Flux names none), otherwise the first check failing for that reason, with its trust material.
+ * One line for a failure, chosen to explain `primary`: for a wrong key every key tried is named with
+ * its own failing check (Flux names none), otherwise the first check failing for that reason, with
+ * its trust material. Signatures that could not be read are counted apart: they were not judged.
  */
 export function describeFailure(o: VerificationOutcome, primary: ReasonCode): string {
   const all = failures(o.signatures);
   if (primary === 'wrong-key') {
-    const keys = [...new Set(all.filter((f) => reasonForCode(f.c.code) === 'wrong-key' && f.a).map((f) => (f.a as Attempt).trust.label))];
-    const n = o.signatures.length;
-    if (keys.length > 0) return `none of ${n} signature${n === 1 ? '' : 's'} verifies with ${keys.length === 1 ? 'the key' : `any of the ${keys.length} keys`} ${keys.join(', ')}`;
+    const byKey = new Map<string, string>();
+    for (const f of all) if (f.a && !byKey.has(f.a.trust.label)) byKey.set(f.a.trust.label, firstLine(f.c.message));
+    const judged = o.signatures.filter((s) => s.error === undefined).length;
+    const unread = o.signatures.length - judged;
+    if (byKey.size > 0) {
+      const keys = byKey.size === 1 ? 'the key tried' : `the ${byKey.size} keys tried`;
+      const why = [...byKey].map(([label, message]) => `${label}: ${message}`).join('; ');
+      const more = unread > 0 ? `; ${unread} more signature${unread === 1 ? '' : 's'} could not be read` : '';
+      return `none of ${judged} signature${judged === 1 ? '' : 's'} verifies with ${keys} (${why})${more}`;
+    }
   }
   const f = all.find((x) => reasonForCode(x.c.code) === primary) ?? all[0];
   if (f === undefined) return firstLine(o.message);
-  return `${MECHANISM[f.s.mechanism]} signature${f.a ? `, ${f.a.trust.label}` : ''}: ${firstLine(f.c.message)}`;
+  const message = firstLine(f.c.message);
+  // a signature that could not be read says what it is in its own message ("cosign bundle not read, …")
+  if (!f.a && message.startsWith(MECHANISM[f.s.mechanism])) return message;
+  return `${MECHANISM[f.s.mechanism]} signature${f.a ? `, ${f.a.trust.label}` : ''}: ${message}`;
 }
 
 /** Signatures Flux's rules accept although ours do not (it skips the legacy payload claim). */
@@ -74,8 +85,15 @@ export function unconstrained(signatures: readonly SignatureEvidence[]): boolean
   return p !== undefined && p.attempt.checks.some((c) => c.code === 'cosign.identity-unconstrained');
 }
 
-/** The latest certificate expiry among the signers, for the `expired` message. */
+/** codes that mean a certificate was not valid, as opposed to a signature past its own expiry */
+const CERTIFICATE_VALIDITY: ReadonlySet<string> = new Set(['cosign.certificate-expired', 'notation.cert-expired', 'notation.cert-not-yet-valid']);
+
+/**
+ * The latest certificate expiry among the signers, for the `expired` message; nothing when no
+ * certificate was out of its validity (a notation signature past its own expiry time says so itself).
+ */
 export function expiryNote(signatures: readonly SignatureEvidence[], now: Date): string {
+  if (!failures(signatures).some((f) => CERTIFICATE_VALIDITY.has(f.c.code))) return '';
   const ends = signatures.map((s) => s.signer?.notAfter).filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)));
   if (ends.length === 0) return '';
   const last = ends.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));

@@ -33,9 +33,11 @@ function attemptText(a: Attempt, p: Palette): string {
   return a.ok ? `${verdict} ${trustLabel(a.trust, p)}` : `${trustLabel(a.trust, p)} ${verdict}`;
 }
 
+/** The certificate's identity: established when the signature verified, otherwise only claimed. */
 function signerText(s: SignatureEvidence): string {
   const who = s.signer?.kind === 'certificate' ? (s.signer.san ?? s.signer.subject) : undefined;
-  return who === undefined ? '' : ` · signed by ${cellText(who)}`;
+  if (who === undefined) return '';
+  return s.verified ? ` · signed by ${cellText(who)}` : ` · claims to be signed by ${cellText(who)}, not verified`;
 }
 
 /**

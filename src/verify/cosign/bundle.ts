@@ -110,9 +110,12 @@ function byKeys(bundle: Bundle, entity: () => SignedEntity, content: Check[], tr
   return judgeEachKey('cosign-bundle', foundAt, trust.keys, (info) => {
     const out = runSigstore(signed, keyMaterial(info, trust.trustedRoot), { tlogThreshold: need, ctlogThreshold: 0, timestampThreshold: need });
     const hintCheck = passed('key-hint', hint === '' ? 'bundle names no key hint; key tried' : hint === info.hint ? 'bundle key hint names this key' : 'bundle key hint names another key; tried anyway, as Flux tries every key');
+    // the library says only "signature verification failed": name the key, as the legacy path does
+    const other = hint !== '' && hint !== info.hint ? ' (the bundle names another key)' : '';
+    const explained = out.checks.map((c) => (!c.ok && c.code === 'cosign.signature-mismatch' ? failed(c.check, c.code, `signature does not verify with this ${info.algorithm} key${other}`) : c));
     const checks = out.ok
-      ? [hintCheck, ...out.checks.filter((c) => c.check !== 'key'), ...inclusionProofChecks(signed.tlogEntries), ...content]
-      : [hintCheck, ...out.checks.filter((c) => !c.ok || c.check !== 'key')];
+      ? [hintCheck, ...explained.filter((c) => c.check !== 'key'), ...inclusionProofChecks(signed.tlogEntries), ...content]
+      : [hintCheck, ...explained.filter((c) => !c.ok || c.check !== 'key')];
     return { checks, signed: out.ok };
   });
 }

@@ -79,6 +79,11 @@ function signerOf(leaf: Certificate): Signer {
   };
 }
 
+/** 2026-05-01T00:00:00Z: milliseconds say nothing to a reader of a signing time */
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function mechanismOf(mediaType: string): Mechanism {
   return mediaType === COSE_MEDIA_TYPE ? 'notation-cose' : 'notation-jws';
 }
@@ -231,7 +236,8 @@ export function verifyNotationSignature(input: NotationVerifyInput): NotationRes
       ['authenticity', 'authenticity', () => authenticity(e, chain, statement, input.trustStore)],
       ['expiry', 'expiry', () => {
         if (e.expiry === undefined) return 'no signature expiry set';
-        if (input.now >= e.expiry) throw new NotationError('notation.signature-expired', `signature expiry: expected after ${input.now.toISOString()}, found ${e.expiry.toISOString()}`);
+        // notation's words ("digital signature has expired on …"): the signer set this time, not a certificate
+        if (input.now >= e.expiry) throw new NotationError('notation.signature-expired', `the signature expired on ${isoSeconds(e.expiry)} (the expiry its signer set; checked at ${isoSeconds(input.now)})`);
         return `signature valid until ${e.expiry.toISOString()}`;
       }],
       ['authenticTimestamp', 'timestamp', () => authenticTimestamp(e, chain, statement, input.trustStore, input.now)],
