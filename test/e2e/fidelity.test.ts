@@ -91,7 +91,7 @@ describe('findings that say exactly what Flux does (docs/flux-rules.md), against
     assert.match(row('refused-first'), /✘ failed .*SourceVerified=False .*wrong key: no artifact stored; .*Flux: failed to verify the signature/);
     assert.match(row('notation-skip'), /! not enforced .*level is skip/);
     assert.match(row('keyless-none'), /✘ failed .*Flux refuses: .*without a matchOIDCIdentity entry/);
-    assert.match(row('keyless-on-key'), /✘ failed .*signed another way: signed with a key; this object verifies keyless/);
+    assert.match(row('keyless-on-key'), /✘ failed .*signed another way: no artifact stored; .*signed with a key; this object verifies keyless/);
     const table = await runPlugin(['--kubeconfig', cluster.kubeconfig, '-n', ns, '-o', 'table', '--color=never']);
     assert.match(table.stdout, /key-order\s.*Flux verdict varies/);
     assert.match(table.stdout, /keyless-two\s.*Flux refuses: .*matchOIDCIdentity has 2 entries/);
