@@ -14,7 +14,7 @@ export interface Report {
   readonly generatedAt: string;
   readonly tool: { readonly name: 'kubectl-verify'; readonly version: string };
   /** where the objects came from */
-  readonly source: { readonly context?: string; readonly cluster?: string; readonly server?: string; readonly files?: readonly string[] };
+  readonly source: { readonly context?: string; readonly cluster?: string; readonly server?: string; readonly files?: readonly string[]; readonly demo?: { readonly capturedAt: string } };
   readonly scope: { readonly namespace?: string; readonly allNamespaces: boolean; readonly selector?: string };
   /** trust material given by flags, replacing what the objects name; empty when none */
   readonly trustOverrides: readonly string[];
@@ -37,11 +37,21 @@ export interface ReportNode {
   readonly consumerIds: readonly string[];
   readonly notes: readonly GraphNote[];
   /** the OCI artifact and how it is resolved, when the node has one */
-  readonly artifact?: PlanArtifact & { readonly registryDigest?: string };
+  readonly artifact?: ReportArtifact;
   readonly trust?: PlanTrust;
   /** every signature found for the digest the node runs (or would run), with each check */
   readonly signatures: readonly SignatureEvidence[];
   /** signatures of the registry's current digest, when it differs from the running one */
   readonly nextSignatures?: readonly SignatureEvidence[];
   readonly finding: Finding;
+}
+
+/** A node's artifact: the plan's reference, and what that reference resolves to at the registry now. */
+export interface ReportArtifact extends PlanArtifact {
+  readonly registryDigest?: string;
+  /**
+   * the tag resolution picked: for a semver ref the highest match (as pushed, Helm's `_` included),
+   * for a tag ref the tag itself; absent for a digest ref or when the registry could not be read
+   */
+  readonly registryTag?: string;
 }

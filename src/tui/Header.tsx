@@ -16,7 +16,7 @@ export interface HeaderProps {
 /** Where we look (context, cluster, namespace), live counts and progress. */
 export function Header({ report, completed, total, rerunning, spinnerFrame, scope, color }: HeaderProps) {
   const src = report.source;
-  const where = src.files ? `files ${src.files.join(', ')}` : [src.context ? `context ${src.context}` : '', src.cluster ? `cluster ${src.cluster}` : ''].filter(Boolean).join(' · ');
+  const where = src.demo ? `DEMO · built-in fleet captured from the lab on ${src.demo.capturedAt.slice(0, 10)}, nothing fetched` : src.files ? `files ${src.files.join(', ')}` : [src.context ? `context ${src.context}` : '', src.cluster ? `cluster ${src.cluster}` : ''].filter(Boolean).join(' · ');
   const ns = report.scope.allNamespaces ? 'all namespaces' : `namespace ${report.scope.namespace ?? ''}`;
   const running = rerunning || completed < total;
   const s = report.summary;

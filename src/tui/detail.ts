@@ -1,4 +1,6 @@
+import type { PlanRef } from '../graph/types.js';
 import type { Report, ReportNode } from '../report/model.js';
+import { registryResolved, type Resolved } from '../report/resolved.js';
 import { REASONS } from '../verdict/reasons.js';
 import type { FluxCondition } from '../verdict/types.js';
 import type { Attempt, FoundAt, SignatureEvidence } from '../verify/evidence.js';
@@ -73,16 +75,27 @@ function attemptLine(a: Attempt): Line {
   return [t(`        ${who}   `), t(`✘ ${decisive.check}: ${decisive.message}`, 'failed'), t(`  [${decisive.code}]`, 'muted')];
 }
 
+/**
+ * Where signatures were looked for, as far as the signatures show it. A bundle that was read means
+ * the cosign `.sig` tag was not: cosign reads legacy signatures only when no bundle can be read.
+ */
+function lookedIn(sigs: readonly SignatureEvidence[]): Line[] {
+  const bundleRead = sigs.find((s) => s.mechanism === 'cosign-bundle' && s.error === undefined);
+  if (!bundleRead) return [];
+  return [field('looked in', t(WHERE[bundleRead.foundAt.via]), t('; cosign .sig tag not read: bundles were found, and cosign reads legacy signatures only when there are none', 'muted'))];
+}
+
 function signatureLines(title: string, sigs: readonly SignatureEvidence[]): Line[] {
   if (sigs.length === 0) return [field(title, t('none found', 'muted'))];
-  const lines: Line[] = [[t(`  ${title}`, 'muted')]];
+  const lines: Line[] = [...lookedIn(sigs), [t(`  ${title}`, 'muted')]];
   sigs.forEach((s, i) => {
     const at = [WHERE[s.foundAt.via], s.foundAt.tag ? `tag ${s.foundAt.tag}` : '', s.foundAt.digest ?? ''].filter(Boolean).join('  ');
     lines.push([t(`   ${String(i + 1).padStart(2)}  `), t(s.verified ? '✔' : '✘', s.verified ? 'ok' : 'failed'), t(` ${MECHANISM[s.mechanism]}   `), t(at, 'muted')]);
     if (s.signer) {
       const sg = s.signer;
       const who = sg.kind === 'key' ? `key ${sg.keyFingerprint ?? '(unknown)'}${sg.keyAlgorithm ? ` ${sg.keyAlgorithm}` : ''}` : `certificate ${[sg.subject, sg.san, sg.issuer ? `issuer ${sg.issuer}` : '', sg.notAfter ? `valid until ${sg.notAfter}` : ''].filter(Boolean).join(' · ')}`;
-      lines.push([t(`        signer ${who}`, 'muted')]);
+      // only a signature that verified establishes its signer; otherwise this is what it claims
+      lines.push([t(s.verified ? `        signer ${who}` : `        claims to be signed by ${who}, not verified`, 'muted')]);
     }
     if (s.fluxVerified !== undefined && s.fluxVerified !== s.verified) {
       lines.push([t(`        ⚠ Flux ${s.fluxVerified ? 'accepts' : 'rejects'} this signature; cosign's rules ${s.verified ? 'accept' : 'reject'} it`, 'warning')]);
@@ -93,17 +106,24 @@ function signatureLines(title: string, sigs: readonly SignatureEvidence[]): Line
   return lines;
 }
 
+/** How the ref resolved, naming the tag picked: `semver >=6.0.0 <7 → 6.5.2 (sha256:…)`, `tag 6.5.2 → sha256:…`. */
+function resolution(ref: PlanRef, r: Resolved): string {
+  if (ref.kind === 'digest') return r.digest;
+  const picked = ref.kind === 'semver' && r.tag !== undefined ? `${r.tag} (${r.digest})` : r.digest;
+  return `${refText(ref)} → ${picked}`;
+}
+
 function driftLine(node: ReportNode): Line[] {
   const a = node.artifact;
   if (!a) return [];
   const d = node.finding.drift;
-  const reg = a.registryDigest ?? d?.registryDigest;
+  const reg = registryResolved(node);
   if (!reg) return [field('registry', t('not resolved', 'muted'))];
   const running = runningDigest(node);
-  if (!running || running === reg) return [field('registry', t(reg), t('  (no drift)', 'muted'))];
+  if (!running || running === reg.digest) return [field('registry', t(resolution(a.ref, reg)), t('  (no drift)', 'muted'))];
   const next = d?.nextReconcile ?? 'unknown';
   const tone: Tone = next === 'accepted' ? 'info' : next === 'refused' ? 'failed' : 'warning';
-  return [field('registry', t(reg), t(`  moved on: next reconcile ${next === 'unknown' ? 'unknown' : `${next}`}`, tone))];
+  return [field('registry', t(resolution(a.ref, reg)), t(`  moved on: next reconcile ${next === 'unknown' ? 'unknown' : `${next}`}`, tone))];
 }
 
 export function detailLines(node: ReportNode, report: Report): Line[] {

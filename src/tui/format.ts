@@ -1,5 +1,6 @@
 import type { PlanRef } from '../graph/types.js';
 import type { ReportNode } from '../report/model.js';
+import { resolvedText, runningResolved } from '../report/resolved.js';
 
 /** Hex of 40 characters and more shortened to 8, as flux's TruncateHex; the detail view shows it whole. */
 export function truncateHex(s: string): string {
@@ -28,12 +29,13 @@ export function referenceOf(node: ReportNode): string | undefined {
   return r.kind === 'tag' ? `${repo}:${r.tag}` : r.kind === 'digest' ? `${repo}@${r.digest}` : repo;
 }
 
-/** One line for the tree: where the artifact is and what it runs, hex shortened. */
+/** One line for the tree: where the artifact is and what it runs (`→ 6.5.2@sha256:dbdb1097`), hex shortened. */
 export function artifactSummary(node: ReportNode): string {
   const a = node.artifact;
   // consumers: their message already names the revision they applied
   if (!a) return '';
   const what = a.chart ? `chart ${a.chart.name} ${a.chart.version}` : refText(a.ref);
-  const digest = runningDigest(node);
+  const run = runningResolved(node);
+  const digest = run ? resolvedText(run) : runningDigest(node);
   return truncateHex(`${a.url}  ${what}${digest ? ` → ${digest}` : ''}`);
 }

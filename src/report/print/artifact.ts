@@ -1,5 +1,6 @@
 import type { ReportNode } from '../model.js';
 import type { PlanRef } from '../../graph/types.js';
+import { registryResolved, resolvedText, runningResolved } from '../resolved.js';
 import { cellText, truncateHex } from './text.js';
 
 /** `tag 6.5.0`, `semver >=6.0.0`, `digest sha256:dbdb1097`. */
@@ -11,18 +12,19 @@ export function refText(ref: PlanRef): string {
   }
 }
 
-/** The digest Flux runs, shortened: the finding's, else the one status.artifact names. */
-export function runningDigest(n: ReportNode): string | undefined {
-  const d = n.finding.running?.digest ?? n.artifact?.running?.digest ?? n.finding.drift?.runningDigest;
-  return d === undefined ? undefined : truncateHex(d);
+/** What Flux runs, with the tag its revision names, hex shortened: `6.5.2@sha256:dbdb1097`. */
+export function runningText(n: ReportNode): string | undefined {
+  const r = runningResolved(n);
+  return r === undefined ? undefined : cellText(resolvedText(r));
 }
 
-/** What the ref resolves to at the registry now; with the drift and what Flux will do about it. */
+/** What the ref resolves to at the registry now, with the tag picked; with the drift and what Flux will do about it. */
 export function registryText(n: ReportNode): string | undefined {
+  const r = registryResolved(n);
+  if (r === undefined) return undefined;
   const drift = n.finding.drift;
-  const d = drift?.registryDigest ?? n.artifact?.registryDigest;
-  if (d === undefined) return undefined;
-  return drift ? `${truncateHex(d)} (drift: next reconcile ${drift.nextReconcile})` : truncateHex(d);
+  const text = cellText(resolvedText(r));
+  return drift ? `${text} (drift: next reconcile ${drift.nextReconcile})` : text;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Palette } from '../color.js';
 import type { Report, ReportNode } from '../model.js';
-import { registryText, refText, runningDigest, trustText } from './artifact.js';
+import { registryIsNews } from '../resolved.js';
+import { registryText, refText, runningText, trustText } from './artifact.js';
 import type { PrintOptions } from './options.js';
 import { problemLines } from './problems.js';
 import { signatureLines, type DetailLine } from './signatures.js';
@@ -27,8 +28,9 @@ type Item = { readonly node: string } | { readonly detail: DetailLine };
 
 /**
  * `-o tree`: consumers above the sources they use, with flux tree's glyphs. Under each source:
- * its artifact, trust, the registry's digest when it moved on, and every signature with the check
- * that decided it. A source several consumers use appears under each; roots come problems first.
+ * its artifact (`→ 6.5.2@sha256:…`, the tag beside the digest), trust, the registry's tag and
+ * digest when they differ from the running ones, and every signature with the check that decided
+ * it. A source several consumers use appears under each; roots come problems first.
  * `report.problems` follow the tree.
  */
 export function printTree(report: Report, opts: PrintOptions): string {
@@ -85,13 +87,13 @@ function details(n: ReportNode, report: Report, p: Palette): DetailLine[] {
   const line = (text: string): DetailLine => ({ text, children: [] });
   const a = n.artifact;
   if (a) {
-    const running = runningDigest(n) ?? (a.running ? cellText(a.running.revision) : p.muted('nothing stored yet'));
+    const running = runningText(n) ?? (a.running ? cellText(a.running.revision) : p.muted('nothing stored yet'));
     const chart = a.chart ? ` chart ${cellText(a.chart.name)}` : '';
     out.push(line(`artifact ${cellText(a.url)}${chart} ${refText(a.ref)} → ${running}`));
   }
   const trust = trustText(n, report.trustOverrides);
   if (trust !== '-') out.push(line(`trust ${trust}`));
-  const reg = a && n.finding.drift ? registryText(n) : undefined;
+  const reg = a && registryIsNews(n) ? registryText(n) : undefined;
   if (reg !== undefined) out.push(line(`registry now ${reg}`));
   out.push(...signatureLines(n.signatures, p));
   if (n.signatures.length === 0 && n.finding.reasons.includes('no-signature')) out.push(line(`signature ${p.muted('none found')}`));

@@ -1,5 +1,5 @@
 import type { Report } from '../model.js';
-import { registryText, refText, runningDigest, trustText } from './artifact.js';
+import { registryText, refText, runningText, trustText } from './artifact.js';
 import { layout } from './layout.js';
 import type { PrintOptions } from './options.js';
 import { fluxCell, messageCell, revisionCell, sortNodes, stateMark } from './state.js';
@@ -9,8 +9,9 @@ export const wideHeader = ['NAMESPACE', 'KIND', 'NAME', 'REVISION', 'VERIFIED', 
 
 /**
  * `-o wide`: the table plus where the artifact comes from, the digest Flux runs against the one
- * the registry serves now (drift), the trust material, and every reason code (the TUI's filter
- * words). Same order and same treatment of problems as the table.
+ * the registry serves now (drift), each with its tag (`6.5.2@sha256:…`, the version a semver range
+ * picked), the trust material, and every reason code (the TUI's filter words). Same order and same
+ * treatment of problems as the table.
  */
 export function printWide(report: Report, opts: PrintOptions): string {
   if (report.nodes.length === 0) return '';
@@ -24,7 +25,7 @@ export function printWide(report: Report, opts: PrintOptions): string {
     fluxCell(n.finding, p),
     n.artifact ? cellText(n.artifact.url) : '-',
     n.artifact ? refText(n.artifact.ref) : '-',
-    runningDigest(n) ?? '-',
+    runningText(n) ?? '-',
     registryText(n) ?? '-',
     trustText(n, report.trustOverrides),
     n.finding.reasons.join(',') || '-',

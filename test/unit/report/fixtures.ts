@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { PlanArtifact, PlanTrust } from '../../../src/graph/types.js';
+import type { PlanTrust } from '../../../src/graph/types.js';
 import type { KubeProblem } from '../../../src/kube/types.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportNode } from '../../../src/report/model.js';
+import { REPORT_SCHEMA_VERSION, type Report, type ReportArtifact, type ReportNode } from '../../../src/report/model.js';
 import { toFinding } from '../../../src/verdict/assemble.js';
 import type { ReasonCode } from '../../../src/verdict/reasons.js';
 import { summarise } from '../../../src/verdict/summary.js';
@@ -131,12 +131,24 @@ function node(s: NodeSpec): ReportNode {
   };
 }
 
-function ociArtifact(path: string, tag: string, revisionDigest: string | undefined, registryDigest?: string): PlanArtifact & { registryDigest?: string } {
+/** As the audit records a tag ref: Flux's revision, and the tag (the ref's own) with what it resolves to now. */
+function ociArtifact(path: string, tag: string, revisionDigest: string | undefined, registryDigest?: string): ReportArtifact {
   return {
     url: `${REGISTRY}/${path}`,
     ref: { kind: 'tag', tag },
     ...(revisionDigest ? { running: { revision: `${tag}@${revisionDigest}`, tag, digest: revisionDigest } } : {}),
-    ...(registryDigest ? { registryDigest } : {}),
+    ...(registryDigest ? { registryDigest, registryTag: tag } : {}),
+  };
+}
+
+/** A semver ref: Flux runs the tag it picked at its last reconcile; `picked` is the registry's pick now. */
+function semverArtifact(path: string, constraint: string, filter: string | undefined, tag: string, revisionDigest: string, picked: string, registryDigest: string): ReportArtifact {
+  return {
+    url: `${REGISTRY}/${path}`,
+    ref: { kind: 'semver', constraint, ...(filter ? { filter } : {}), helmTags: false },
+    running: { revision: `${tag}@${revisionDigest}`, tag, digest: revisionDigest },
+    registryDigest,
+    registryTag: picked,
   };
 }
 
@@ -259,6 +271,20 @@ function appsSources(): ReportNode[] {
     nextSignatures: [bundleWithKey('api-next', 'apps/cosign-pub', 'cosign.pub', apiNext)],
   });
 
+  // semver: Flux runs 6.5.2, the range now picks 6.5.3, signed, which Flux will accept
+  const searchNext = digest('search:6.5.3');
+  oci('search', '6.5.2', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: storedOk('6.5.2', d), sourceVerified: svTrue(`6.5.2@${d}`), agrees: true }), ['drift'], [`the registry now serves ${searchNext.slice(0, 19)}… (next reconcile: accepted)`], { ...running('6.5.2', d), drift: { runningDigest: d, registryDigest: searchNext, nextReconcile: 'accepted' } }), {
+    artifact: semverArtifact('apps/search', '>=6.0.0 <7.0.0', undefined, '6.5.2', digest('search:6.5.2'), '6.5.3', searchNext),
+    signatures: [bundleWithKey('search', 'apps/cosign-pub', 'cosign.pub', digest('search:6.5.2'))],
+    nextSignatures: [bundleWithKey('search-next', 'apps/cosign-pub', 'cosign.pub', searchNext)],
+  });
+
+  // semver with semverFilter: release candidates only; the registry picks what Flux runs
+  oci('ui', '2.1.0-rc.2', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: storedOk('2.1.0-rc.2', d), sourceVerified: svTrue(`2.1.0-rc.2@${d}`), agrees: true }), [], [], running('2.1.0-rc.2', d)), {
+    artifact: semverArtifact('apps/ui', '>=2.0.0-0', '-rc\\.', '2.1.0-rc.2', digest('ui:2.1.0-rc.2'), '2.1.0-rc.2', digest('ui:2.1.0-rc.2')),
+    signatures: [bundleWithKey('ui', 'apps/cosign-pub', 'cosign.pub', digest('ui:2.1.0-rc.2'))],
+  });
+
   // verified, but SourceVerified still describes an older revision
   const old = digest('stale:0.9.0');
   oci('stale', '1.0.0', keyTrust('apps', 'cosign-pub'), (d) => verdict('verified', 'verified', okWith('apps/cosign-pub', d), flux({ ready: storedOk('1.0.0', d), sourceVerified: svTrue(`0.9.0@${old}`), agrees: true, stale: true }), ['stale-flux-condition'], [`SourceVerified describes 0.9.0@${old}, not the running revision`], running('1.0.0', d)), {
@@ -365,7 +391,7 @@ export function fleet(): Report {
     type: 'generated-chart',
     sourceIds: ['HelmRepository/infra/prom'],
     notes: [{ code: 'graph.generated-chart', message: 'the HelmChart HelmRelease infra/prometheus generates' }],
-    artifact: { url: `${REGISTRY}/charts/prometheus`, ref: { kind: 'semver', constraint: '25.x', helmTags: true }, running: { revision: '25.1.0' }, chart: { name: 'prometheus', version: '25.1.0' }, registryDigest: chartDigest },
+    artifact: { url: `${REGISTRY}/charts/prometheus`, ref: { kind: 'semver', constraint: '25.x', helmTags: true }, running: { revision: '25.1.0' }, chart: { name: 'prometheus', version: '25.x' }, registryDigest: chartDigest, registryTag: '25.1.0' },
     trust: keyTrust('infra', 'cosign-pub', 'helmrelease-template'),
     signatures: [bundleWithKey('prometheus', 'infra/cosign-pub', 'cosign.pub', chartDigest)],
     finding: verdict('verified', 'verified', okWith('infra/cosign-pub', chartDigest), flux({ agrees: undefined }), [], [], { running: { revision: '25.1.0' } }),

@@ -1,5 +1,5 @@
 import type { AuditRun } from '../../../src/audit/audit.js';
-import type { Report, ReportNode } from '../../../src/report/model.js';
+import { REPORT_SCHEMA_VERSION, type Report, type ReportNode } from '../../../src/report/model.js';
 import { summarise } from '../../../src/verdict/summary.js';
 import type { ReasonCode } from '../../../src/verdict/reasons.js';
 import type { Finding, FindingState } from '../../../src/verdict/types.js';
@@ -21,6 +21,8 @@ export interface NodeSpec {
   readonly artifact?: boolean;
   readonly digest?: string;
   readonly registryDigest?: string;
+  /** a semver ref: Flux runs `tag`, the registry's pick now is `picked` (default: `tag`) */
+  readonly semver?: { readonly constraint: string; readonly filter?: string; readonly tag: string; readonly picked?: string };
   readonly trust?: 'key' | 'keyless' | 'notation' | 'none';
   readonly signatures?: readonly SignatureEvidence[];
   readonly finding?: Partial<Finding>;
@@ -39,13 +41,14 @@ export function node(spec: NodeSpec): ReportNode {
   const hasArtifact = spec.artifact ?? (kind === 'OCIRepository' || kind === 'HelmChart');
   const digest = spec.digest ?? DIGEST;
   const trust = spec.trust ?? 'key';
+  const tag = spec.semver?.tag ?? '1.0.0';
   const finding: Finding = {
     state,
     reasons: spec.reasons ?? [DEFAULT_REASON[state]],
     message: spec.message ?? `${state} ${spec.name}`,
     next: 'do the next thing',
     flux: { agrees: state === 'verified' ? true : undefined, stale: false, ready: { status: 'True', reason: 'Succeeded', message: 'stored artifact' } },
-    ...(hasArtifact ? { running: { revision: `1.0.0@${digest}`, digest } } : {}),
+    ...(hasArtifact ? { running: { revision: `${tag}@${digest}`, digest } } : {}),
     ...spec.finding,
   };
   return {
@@ -62,9 +65,12 @@ export function node(spec: NodeSpec): ReportNode {
       ? {
           artifact: {
             url: `oci://registry.example/${spec.name}`,
-            ref: { kind: 'tag' as const, tag: '1.0.0' },
-            running: { revision: `1.0.0@${digest}`, tag: '1.0.0', digest },
+            ref: spec.semver
+              ? { kind: 'semver' as const, constraint: spec.semver.constraint, ...(spec.semver.filter ? { filter: spec.semver.filter } : {}), helmTags: false }
+              : { kind: 'tag' as const, tag },
+            running: { revision: `${tag}@${digest}`, tag, digest },
             registryDigest: spec.registryDigest ?? digest,
+            registryTag: spec.semver?.picked ?? tag,
           },
         }
       : {}),
@@ -87,7 +93,7 @@ export function node(spec: NodeSpec): ReportNode {
 
 export function report(nodes: readonly ReportNode[], extra: Partial<Report> = {}): Report {
   return {
-    schemaVersion: 1,
+    schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: '2026-05-01T00:00:00.000Z',
     tool: { name: 'kubectl-verify', version: '0.0.0' },
     source: { context: 'lab', cluster: 'lab-cluster' },
@@ -112,6 +118,17 @@ export function fleet(): Report {
     node({ name: 'wrong-key', state: 'failed', reasons: ['wrong-key'], message: 'no signature verifies with the keys in Secret apps/cosign-pub', signatures: [wrongKeySignature()] }),
     node({ ns: 'infra', name: 'cert-manager', trust: 'notation' }),
   ]);
+}
+
+/** An OCIRepository on a semver range with a semverFilter: Flux runs 6.5.2, the registry now picks `picked`. */
+export function semverNode(picked: { tag: string; digest: string } = { tag: '6.5.2', digest: DIGEST }): ReportNode {
+  const moved = picked.digest !== DIGEST;
+  return node({
+    name: 'semver',
+    semver: { constraint: '>=6.0.0 <7.0.0', filter: '^6\\.', tag: '6.5.2', picked: picked.tag },
+    registryDigest: picked.digest,
+    ...(moved ? { reasons: ['verified', 'drift'], finding: { drift: { runningDigest: DIGEST, registryDigest: picked.digest, nextReconcile: 'accepted' } } } : {}),
+  });
 }
 
 export function wrongKeySignature(): SignatureEvidence {
