@@ -13,6 +13,7 @@ import {
   type FetchedManifest,
   type HttpStoreOptions,
   type ReferrersVia,
+  type RegistryArtifactRef,
 } from '../registry/index.js';
 import { verifyCosignBundle, verifyCosignLegacy, type CosignTrust } from '../verify/cosign/index.js';
 import type { FoundAt, Mechanism, SignatureEvidence, TrustRef } from '../verify/evidence.js';
@@ -49,7 +50,12 @@ export interface ArtifactOptions {
   readonly registry?: HttpStoreOptions;
   readonly now: Date;
   readonly signal?: AbortSignal;
+  /** serves registry references from elsewhere (the embedded demo); default: the registry over HTTP */
+  readonly openStore?: RegistryOpener;
 }
+
+/** Opens the store behind a registry reference. */
+export type RegistryOpener = (ref: RegistryArtifactRef, options: HttpStoreOptions) => Promise<ArtifactStore>;
 
 export type ArtifactState = 'verified' | 'failed' | 'error';
 
@@ -86,7 +92,8 @@ function problemOf(e: unknown): { code: string; message: string } {
 }
 
 async function openStore(ref: ArtifactRef, opts: ArtifactOptions): Promise<ArtifactStore> {
-  return ref.kind === 'layout' ? openLayout(ref.path) : openRegistry(ref, opts.registry ?? {});
+  if (ref.kind === 'layout') return openLayout(ref.path);
+  return opts.openStore ? opts.openStore(ref, opts.registry ?? {}) : openRegistry(ref, opts.registry ?? {});
 }
 
 function referenceForPolicy(ref: ArtifactRef, digest: string): string {

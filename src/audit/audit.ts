@@ -6,8 +6,8 @@ import { REPORT_SCHEMA_VERSION, type Report, type ReportNode } from '../report/m
 import { findingFor, summarise } from '../verdict/index.js';
 import type { Finding, PlanOutcome, VerificationOutcome } from '../verdict/types.js';
 import { describeError, isVerifyError } from '../errors.js';
-import { verifyArtifact, type ArtifactTrust, type ArtifactVerification } from './artifact.js';
-import { registryOptions, SecretCache, trustFromPlan } from './materials.js';
+import { verifyArtifact, type ArtifactTrust, type ArtifactVerification, type RegistryOpener } from './artifact.js';
+import { inspectKeySecret, registryOptions, SecretCache, trustFromPlan } from './materials.js';
 
 /**
  * The conductor: objects → graph → one verification per plan (the digest Flux runs, and the
@@ -23,6 +23,8 @@ export interface AuditOptions {
   readonly concurrency?: number;
   /** called as each plan finishes, for progress and streaming views */
   readonly onPlan?: (done: number, total: number) => void;
+  /** serves registry references from elsewhere (the embedded demo) */
+  readonly openStore?: RegistryOpener;
 }
 
 function toOutcome(v: ArtifactVerification): VerificationOutcome {
@@ -62,19 +64,23 @@ async function runPlan(plan: VerifyPlan, secrets: SecretCache, opts: AuditOption
 
   let trust: ArtifactTrust | undefined = opts.override?.trust;
   let trustProblem: PlanOutcome['trustProblem'];
+  let trustSecret: PlanOutcome['trustSecret'];
   if (!trust && plan.trust) {
     const t = await trustFromPlan(plan.trust, secrets);
     if ('code' in t) trustProblem = t;
     else trust = t;
+    trustSecret = await inspectKeySecret(plan.trust, secrets);
   }
 
   // what the reference resolves to now, as Flux's next reconcile will see it
   let registryDigest: string | undefined;
+  let registryTag: string | undefined;
   let registryError: PlanOutcome['registryError'];
-  const store = openRegistry(ref, access.options);
+  const store = opts.openStore ? await opts.openStore(ref, access.options) : openRegistry(ref, access.options);
   try {
     const resolved = await resolveRef(store, refSpec(plan), { helmChart: plan.artifact.chart !== undefined });
     registryDigest = resolved.descriptor.digest;
+    registryTag = resolved.tag;
   } catch (e) {
     registryError = { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) };
   } finally {
@@ -85,12 +91,12 @@ async function runPlan(plan: VerifyPlan, secrets: SecretCache, opts: AuditOption
   const broken = access.problems.find((p) => p.code === 'secret.not-found' || p.code === 'registry.credentials');
   if (!registryError && broken) registryError = { code: 'registry.credentials', message: `${broken.secret ? `Secret ${broken.secret}: ` : ''}${broken.message}` };
 
-  const base = { trustFrom, ...overrides, ...(registryDigest ? { registryDigest } : {}), ...(registryError ? { registryError } : {}), ...(trustProblem ? { trustProblem } : {}) } as const;
+  const base = { trustFrom, ...overrides, ...(registryDigest ? { registryDigest } : {}), ...(registryTag ? { registryTag } : {}), ...(registryError ? { registryError } : {}), ...(trustProblem ? { trustProblem } : {}), ...(trustSecret ? { trustSecret } : {}) } as const;
   if (!trust) return { outcome: base };
 
   const verify = async (digest: string): Promise<ArtifactVerification | VerificationOutcome> => {
     try {
-      return await verifyArtifact(`${plan.artifact.url}@${digest}`, trust, { now: opts.now, registry: access.options });
+      return await verifyArtifact(`${plan.artifact.url}@${digest}`, trust, { now: opts.now, registry: access.options, ...(opts.openStore ? { openStore: opts.openStore } : {}) });
     } catch (e) {
       return errorOutcome(e);
     }
@@ -185,7 +191,7 @@ function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanResult>, problem
       return s && !seen.has(id) ? [decide(s, seen)] : [];
     });
     const result = node.planId ? byPlan.get(node.planId) : undefined;
-    const f = findingFor(node, result?.outcome, { now: opts.now, sourceFindings });
+    const f = findingFor(node, result?.outcome, { now: opts.now, sourceFindings, fromFiles: source.description.files !== undefined });
     findings.set(node.id, f);
     return f;
   };
@@ -205,7 +211,7 @@ function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanResult>, problem
       sourceIds: n.sourceIds,
       consumerIds: n.consumerIds,
       notes: n.notes,
-      ...(plan ? { artifact: { ...plan.artifact, ...(r?.outcome.registryDigest ? { registryDigest: r.outcome.registryDigest } : {}) } } : {}),
+      ...(plan ? { artifact: { ...plan.artifact, ...(r?.outcome.registryDigest ? { registryDigest: r.outcome.registryDigest } : {}), ...(r?.outcome.registryTag ? { registryTag: r.outcome.registryTag } : {}) } } : {}),
       ...(n.trust ? { trust: n.trust } : {}),
       signatures: r?.running?.signatures ?? (plan?.artifact.running?.digest ? [] : (r?.next?.signatures ?? [])),
       ...(r?.next && r.running ? { nextSignatures: r.next.signatures } : {}),
@@ -218,7 +224,7 @@ function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanResult>, problem
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: opts.now.toISOString(),
     tool: { name: 'kubectl-verify', version: opts.version },
-    source: { ...(d.context ? { context: d.context } : {}), ...(d.cluster ? { cluster: d.cluster } : {}), ...(d.server ? { server: d.server } : {}), ...(d.files ? { files: d.files } : {}) },
+    source: { ...(d.context ? { context: d.context } : {}), ...(d.cluster ? { cluster: d.cluster } : {}), ...(d.server ? { server: d.server } : {}), ...(d.files ? { files: d.files } : {}), ...(d.demo ? { demo: d.demo } : {}) },
     scope: { ...(opts.scope.namespace ? { namespace: opts.scope.namespace } : {}), allNamespaces: opts.scope.namespace === undefined, ...(opts.scope.labelSelector ? { selector: opts.scope.labelSelector } : {}) },
     trustOverrides: opts.override?.labels ?? [],
     summary: summarise([...findings.values()]),

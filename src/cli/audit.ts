@@ -1,6 +1,7 @@
 import { audit, startAudit, type AuditOptions, type AuditRun } from '../audit/audit.js';
 import { watchChanges } from '../audit/watch.js';
 import { createFileSource } from '../kube/files.js';
+import type { Demo } from '../demo/index.js';
 import type { ObjectSource, Scope } from '../kube/types.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
 import { defaultFailOn, exitCodeFor, failOnClasses, type FailOnClass } from '../report/exit.js';
@@ -28,7 +29,14 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
 
   let source: ObjectSource;
   let scope: Scope;
-  if (files.length > 0) {
+  let demo: Demo | undefined;
+  if (flagBool(args, 'demo')) {
+    if (files.length > 0) throw usageError('--demo shows a built-in fleet; it cannot be combined with -f');
+    if (watch) throw usageError('--demo shows a fleet captured once; -w has nothing to watch');
+    demo = await (await import('../demo/index.js')).openDemo();
+    source = demo.source;
+    scope = { ...(namespace && !all ? { namespace } : {}), ...(selector ? { labelSelector: selector } : {}) };
+  } else if (files.length > 0) {
     source = await createFileSource(files, { stdin: stdin as AsyncIterable<Uint8Array>, ...(namespace ? { defaultNamespace: namespace } : {}) });
     // files hold what they hold: every namespace in them unless -n narrows it
     scope = { ...(namespace && !all ? { namespace } : {}), ...(selector ? { labelSelector: selector } : {}) };
@@ -55,17 +63,20 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     scope = resolved.scope;
   }
   const overrideTrust = await trustFromFlags(args, false);
+  // the demo's clock is its capture's: signatures and certificates are judged as they were then
+  const clock = (): Date => demo?.now ?? new Date();
   const auditOptions = {
     scope,
-    now: new Date(),
+    now: clock(),
     version: readVersion(),
     ...(overrideTrust ? { override: { trust: overrideTrust, labels: trustFlagLabels(args) } } : {}),
+    ...(demo ? { openStore: demo.openStore } : {}),
   };
   const color = useColor((flagString(args, 'color') ?? 'auto') as ColorMode, 'isTTY' in io.stdout && io.stdout.isTTY === true, env);
   if (interactive) {
     // React and ink load only on this path, so printed output never pays for them
     const { runTui } = await import('../tui/index.js');
-    const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: new Date() });
+    const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: clock() });
     const subscribe = watch ? (onChange: () => void) => watchChanges(source, scope, WATCH_INTERVAL_MS, onChange) : undefined;
     return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env, failOn, ...(subscribe ? { subscribe } : {}) });
   }
@@ -80,6 +91,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     ...(progress ? { onPlan: (done: number, total: number) => io.stderr.write(`\rverifying artifacts ${done}/${total}${done === total ? '\n' : ''}`) } : {}),
   });
 
+  if (demo) io.stderr.write(`demo: a built-in fleet captured from Flux and the lab on ${demo.capturedAt.slice(0, 10)}; nothing was read from a cluster or fetched from a registry\n`);
   for (const p of report.problems) io.stderr.write(`warning: ${p.message}\n`);
   io.stdout.write(printReport(format as PrintFormat, report, print));
   if (report.nodes.length === 0 && report.problems.length === 0) io.stderr.write(`no Flux objects found${scope.namespace ? ` in namespace ${scope.namespace}` : ''}\n`);

@@ -58,6 +58,7 @@ export const auditFlags: readonly FlagSpec[] = [
   { name: 'no-headers', kind: 'bool', help: 'Print tables without the header row' },
   { name: 'fail-on', kind: 'strings', arg: 'CLASS', help: 'Findings that make the exit code 1 (repeatable or comma-separated): failed, error, not-enforced, weak, pending, drift, flux-disagrees, unreadable (default: all but drift and flux-disagrees)' },
   { name: 'watch', short: 'w', kind: 'bool', help: 'Keep the view live as objects change' },
+  { name: 'demo', kind: 'bool', help: 'Show a built-in demo fleet (every state, captured from Flux and signed by cosign and notation); nothing is read or fetched' },
   { name: 'version', kind: 'bool', help: 'Print the version and exit' },
 ];
 

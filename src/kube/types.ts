@@ -175,7 +175,7 @@ export interface Scope {
 /** Where objects come from: the cluster or files. Both give the same shapes. */
 export interface ObjectSource {
   /** for the report header: context/cluster or the files read */
-  readonly description: { readonly context?: string; readonly cluster?: string; readonly server?: string; readonly files?: readonly string[] };
+  readonly description: { readonly context?: string; readonly cluster?: string; readonly server?: string; readonly files?: readonly string[]; readonly demo?: { readonly capturedAt: string } };
   list(scope: Scope, signal?: AbortSignal): Promise<{ readonly objects: readonly FluxObject[]; readonly problems: readonly KubeProblem[] }>;
   getSecret(namespace: string, name: string, signal?: AbortSignal): Promise<SecretResult>;
   /** names of the ServiceAccount's imagePullSecrets */

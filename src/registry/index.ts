@@ -11,5 +11,5 @@ export { type Credential, ANONYMOUS, describeCredential, entryToCredential, look
 export { type DockerConfigOptions, dockerConfigCredential, runCredentialHelper } from './docker-config.js';
 export { type CredentialSource, type HttpStoreOptions, openRegistry } from './http-store.js';
 export { type RetryPolicy, type TlsMaterial, type TransportOptions } from './transport.js';
-export { openLayout } from './layout.js';
+export { openLayout, openMemoryLayout } from './layout.js';
 export { credentialFromDockerConfigJson } from './secret.js';

@@ -18,7 +18,27 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
  */
 export async function openLayout(path: string): Promise<ArtifactStore> {
   const root = resolvePath(path);
-  const marker = await readSmall(join(root, 'oci-layout'), 64 * 1024, root, 'oci-layout file');
+  return openWith(root, (rel, maxBytes, what) => readSmall(join(root, rel), maxBytes, root, what));
+}
+
+/**
+ * The same layout held in memory (`oci-layout`, `index.json`, `blobs/sha256/<hex>` as keys), for
+ * the embedded demo: the same caps and digest checks as on disk. `label` names it in messages.
+ */
+export async function openMemoryLayout(label: string, files: ReadonlyMap<string, Uint8Array>): Promise<ArtifactStore> {
+  return openWith(label, async (rel, maxBytes, what) => {
+    const bytes = files.get(rel);
+    if (bytes === undefined) throw registryError('layout.not-found', `${what}: ${rel} not found in the layout at ${label}`);
+    if (bytes.length > maxBytes) throw registryError('registry.too-large', `${what}: expected at most ${maxBytes} bytes, the file has ${bytes.length}`);
+    return bytes;
+  });
+}
+
+/** Reads a file of the layout by its path inside it, under a size cap. */
+type LayoutReader = (relativePath: string, maxBytes: number, what: string) => Promise<Uint8Array>;
+
+async function openWith(root: string, read: LayoutReader): Promise<ArtifactStore> {
+  const marker = await read('oci-layout', 64 * 1024, 'oci-layout file');
   let version: unknown;
   try {
     version = (JSON.parse(Buffer.from(marker).toString('utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
@@ -26,9 +46,9 @@ export async function openLayout(path: string): Promise<ArtifactStore> {
     version = undefined;
   }
   if (typeof version !== 'string') throw registryError('layout.invalid', `${root}: expected an oci-layout file with imageLayoutVersion, found none`);
-  const indexBytes = await readSmall(join(root, 'index.json'), DEFAULT_MAX_MANIFEST_BYTES, root, 'index.json');
+  const indexBytes = await read('index.json', DEFAULT_MAX_MANIFEST_BYTES, 'index.json');
   const index = parseLayoutIndex(indexBytes, root);
-  return new LayoutStore(root, index);
+  return new LayoutStore(root, index, read);
 }
 
 function parseLayoutIndex(bytes: Uint8Array, root: string): ImageIndex {
@@ -46,11 +66,13 @@ class LayoutStore implements ArtifactStore {
   readonly location: string;
   readonly #root: string;
   readonly #index: ImageIndex;
+  readonly #read: LayoutReader;
 
-  constructor(root: string, index: ImageIndex) {
+  constructor(root: string, index: ImageIndex, read: LayoutReader) {
     this.#root = root;
     this.location = root;
     this.#index = index;
+    this.#read = read;
   }
 
   async resolve(reference: string, opts?: ReadOptions): Promise<Descriptor> {
@@ -118,7 +140,7 @@ class LayoutStore implements ArtifactStore {
     const parsed = tryParseDigest(digest);
     if (!parsed) throw registryError('layout.not-found', `${what}: no manifest is tagged ${JSON.stringify(digest)} in index.json`);
     if (expectedSize !== undefined && expectedSize > maxBytes) throw registryError('registry.too-large', `${what}: expected at most ${maxBytes} bytes, its descriptor says ${expectedSize}`);
-    const bytes = await readSmall(join(this.#root, 'blobs', parsed.algorithm, parsed.hex), maxBytes, this.#root, what);
+    const bytes = await this.#read(`blobs/${parsed.algorithm}/${parsed.hex}`, maxBytes, what);
     checkDigest(digestOf(bytes, parsed.algorithm), digest, what);
     if (expectedSize !== undefined && bytes.length !== expectedSize) {
       throw registryError('registry.digest-mismatch', `${what}: expected ${expectedSize} bytes as its descriptor says, found ${bytes.length}`);

@@ -5,7 +5,7 @@ import { seedLab, toolEnv, type Seed } from './seed.js';
 import { labCache } from './tools.js';
 
 /**
- * `npm run lab -- up|seed|status|down`: the lab by hand. `up` starts both registries in the background
+ * `npm run lab -- up|seed|status|down|demo|capture-demo`: the lab by hand. `up` starts both registries in the background
  * on free loopback ports, `seed` pushes and signs the cases, `status` prints where everything is and
  * how to point cosign/notation/oras at it, `down` stops the registries and removes the lab's data.
  */
@@ -98,11 +98,20 @@ switch (cmd) {
   case 'status':
     status();
     break;
+  case 'demo':
+    // the live fleet: registries, a cluster and Flux, then kubectl verify on it (arguments pass through)
+    process.exitCode = await (await import('./demo.js')).liveDemo(process.argv.slice(3));
+    break;
+  case 'capture-demo': {
+    const { captureDemo } = await import('./demo-capture.js');
+    await captureDemo();
+    break;
+  }
   case 'down':
     await down();
     console.log('lab down');
     break;
   default:
-    console.error('usage: npm run lab -- up|seed|status|down');
+    console.error('usage: npm run lab -- up|seed|status|down|demo|capture-demo');
     process.exitCode = 2;
 }

@@ -8,11 +8,11 @@ import { startRegistry, type RunningRegistry } from './registries.js';
 import { seedLab } from './seed.js';
 
 /**
- * `npm start`: the lab fleet, live. Real registries and signatures, a real API server with Flux's
+ * `npm run lab -- demo`: the lab fleet, live. Real registries and signatures, a real API server with Flux's
  * controllers reconciling a fleet of sources and consumers, then `kubectl verify` on it. Extra
- * arguments go to kubectl verify (e.g. `npm start -- -o json`). Nothing is left running.
+ * arguments go to kubectl verify (e.g. `npm run lab -- demo -o json`). Nothing is left running.
  */
-async function main(): Promise<number> {
+export async function liveDemo(extra: readonly string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kv-demo-'));
   const step = (s: string): boolean => process.stderr.write(`▸ ${s}\n`);
   const regs: RunningRegistry[] = [];
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     await waitForFlux(cluster, 'demo');
     await waitForFlux(cluster, 'demo', 'kustomizations,helmreleases');
     await fleet.moveTag();
-    const args = ['--kubeconfig', cluster.kubeconfig, '-n', 'demo', ...process.argv.slice(2)];
+    const args = ['--kubeconfig', cluster.kubeconfig, '-n', 'demo', ...extra];
     step(`kubectl verify ${args.join(' ')}\n`);
     const r = await runPlugin([...args, ...(process.stdout.isTTY && !args.includes('--color') ? ['--color', 'always'] : [])]);
     process.stdout.write(r.stdout);
@@ -48,4 +48,3 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();

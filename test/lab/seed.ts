@@ -156,7 +156,7 @@ export async function cosignSign(env: NodeJS.ProcessEnv, material: LabMaterial, 
   );
 }
 
-async function notationSign(env: NodeJS.ProcessEnv, key: 'lab' | 'other', format: 'jws' | 'cose', ref: string, digest: string): Promise<void> {
+export async function notationSign(env: NodeJS.ProcessEnv, key: 'lab' | 'other', format: 'jws' | 'cose', ref: string, digest: string): Promise<void> {
   // notation 1.3 writes only the referrers tag schema by default, which olareg's referrers API does not
   // list; use the API where the registry has one, as registries that support it expect
   await mustRun('notation', ['sign', '--insecure-registry', '--force-referrers-tag=false', '--key', key, '--signature-format', format, `${repoOf(ref)}@${digest}`], { env });
