@@ -220,8 +220,7 @@ function cleanObjects(yaml: string, host: string): string {
   });
   const drop = ['managedFields', 'uid', 'resourceVersion', 'creationTimestamp', 'generateName', 'selfLink'];
   const items = docs.map((o) => {
-    const meta = { ...(o.metadata as Record<string, unknown>) };
-    for (const k of drop) delete meta[k];
+    const meta = Object.fromEntries(Object.entries(o.metadata as Record<string, unknown>).filter(([k]) => !drop.includes(k)));
     const ann = meta.annotations as Record<string, string> | undefined;
     if (ann) {
       delete ann['kubectl.kubernetes.io/last-applied-configuration'];
