@@ -22,7 +22,8 @@ export function runningDigest(node: ReportNode): string | undefined {
 export function referenceOf(node: ReportNode): string | undefined {
   const a = node.artifact;
   if (!a) return undefined;
-  const repo = a.url.replace(/^oci:\/\//, '') + (a.chart ? `/${a.chart.name}` : '');
+  // a chart's url already ends in the chart's name (graph/helm.ts chartUrl)
+  const repo = a.url.replace(/^oci:\/\//, '');
   const digest = runningDigest(node) ?? a.registryDigest;
   if (digest) return `${repo}@${digest}`;
   const r = a.ref;

@@ -69,3 +69,11 @@ describe('OSC 52', () => {
     assert.equal(written.length, 3);
   });
 });
+
+describe('a chart\'s reference', () => {
+  it('is its repository URL, which already ends in the chart name, at its digest', async () => {
+    const { referenceOf } = await import('../../../src/tui/format.js');
+    const node = { finding: {}, artifact: { url: 'oci://ghcr.io/acme/charts/podinfo', ref: { kind: 'tag', tag: '6.5.0' }, chart: { name: 'podinfo', version: '6.5.0' }, registryDigest: `sha256:${'ab'.repeat(32)}` } } as unknown as Parameters<typeof referenceOf>[0];
+    assert.equal(referenceOf(node), `ghcr.io/acme/charts/podinfo@sha256:${'ab'.repeat(32)}`);
+  });
+});
