@@ -68,7 +68,8 @@ export function sourceFinding(node: GraphNode, outcome: PlanOutcome | undefined,
       suffixes.push(`Flux refused the registry's ${shortDigest(drift.registryDigest ?? '')} and keeps running ${shortDigest(drift.runningDigest ?? '')}: ${firstLine(sv.message ?? '')}`);
       extra.push('update-refused');
     } else {
-      suffixes.push(`the registry now serves ${shortDigest(drift.registryDigest ?? '')} (next reconcile: ${drift.nextReconcile})`);
+      const tag = outcome?.registryTag === undefined ? '' : `${outcome.registryTag}@`;
+      suffixes.push(`the registry now serves ${tag}${shortDigest(drift.registryDigest ?? '')} (next reconcile: ${drift.nextReconcile})`);
     }
   }
   if (outcome?.registryError && outcome.running !== undefined) {
