@@ -1,4 +1,4 @@
-import type { HelmRepository, OCIRepository, Verification } from '../kube/types.js';
+import type { HelmRelease, HelmRepository, Kustomization, OCIRepository, Verification } from '../kube/types.js';
 import { chartRef, chartUrl, HELM_CHART_LAYER } from './helm.js';
 import { asDigest, parseRevision } from './revision.js';
 import type { PlanArtifact, PlanRef, PlanTrust, RegistryAccess, RunningRevision, TrustOrigin } from './types.js';
@@ -91,6 +91,30 @@ export function helmChartPlan(c: ChartSpec, repo: HelmRepository, origin: TrustO
       secretFormats: 'dockerconfigjson-or-basic-auth',
     },
     ...(trust ? { trust } : {}),
+  };
+}
+
+/** What the consumer last applied, most specific first: a deployed OCI digest before a version. */
+export function appliedRevisionOf(o: Kustomization | HelmRelease): string | undefined {
+  if (o.kind === 'Kustomization') return o.lastAppliedRevision;
+  return o.lastRelease?.ociDigest ?? o.lastAttemptedRevisionDigest ?? o.lastAttemptedRevision ?? o.lastAppliedRevision ?? o.lastRelease?.chartVersion;
+}
+
+/**
+ * What a consumer applied is an artifact too: when its applied revision names a manifest digest
+ * other than the one its source runs (suspended, or not reconciled since the source moved), that
+ * digest is verified with the source's URL, access and trust. Charts (HelmChart sources) record only
+ * a version, never a digest, so they get no plan: a version cannot be verified.
+ */
+export function appliedPlan(source: PlanInput, applied: string): PlanInput | undefined {
+  if (source.artifact.chart !== undefined) return undefined;
+  const revision = parseRevision(applied);
+  const digest = revision.digest;
+  if (digest === undefined || digest === source.artifact.running?.digest) return undefined;
+  return {
+    artifact: { url: source.artifact.url, ref: { kind: 'digest', digest }, running: { ...revision, digest } },
+    access: source.access,
+    ...(source.trust ? { trust: source.trust } : {}),
   };
 }
 

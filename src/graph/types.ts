@@ -122,9 +122,12 @@ interface NodeBase {
   /** consumers using this node */
   readonly consumerIds: readonly NodeId[];
   readonly notes: readonly GraphNote[];
-  /** the plan deciding this node's verdict, when it has an OCI artifact */
+  /**
+   * the plan deciding this node's verdict, when it has an OCI artifact; for a consumer, the plan for
+   * the digest it applied when that is not the digest its source runs (see appliedPlan)
+   */
   readonly planId?: string;
-  /** copies of the plan's artifact/trust facts, so a node alone says what it runs and trusts */
+  /** copies of the plan's artifact/trust facts, so a node alone says what it runs (a consumer: applied) and trusts */
   readonly running?: RunningRevision;
   readonly trust?: PlanTrust;
 }

@@ -3,9 +3,11 @@ import type { Report } from './model.js';
 /**
  * Which findings make `kubectl verify` exit 1. The default counts everything that is not verified
  * (failed, error, not-enforced, weak, pending) plus objects that could not be read; `--fail-on`
- * narrows or widens it (`drift` and `flux-disagrees` are opt-in: the running digest can be fine).
+ * narrows or widens it (`drift`, `flux-disagrees` and `behind` are opt-in: the running digest can be
+ * fine; `behind` is a consumer running a verified revision that is not its source's latest, which a
+ * suspended object does by design, and applied content that does not verify is `failed` anyway).
  */
-export const failOnClasses = ['failed', 'error', 'not-enforced', 'weak', 'pending', 'drift', 'flux-disagrees', 'unreadable'] as const;
+export const failOnClasses = ['failed', 'error', 'not-enforced', 'weak', 'pending', 'drift', 'flux-disagrees', 'behind', 'unreadable'] as const;
 export type FailOnClass = (typeof failOnClasses)[number];
 
 export const defaultFailOn: readonly FailOnClass[] = ['failed', 'error', 'not-enforced', 'weak', 'pending', 'unreadable'];
@@ -23,6 +25,7 @@ export function exitCodeFor(report: Report, failOn: readonly FailOnClass[] = def
     if (f.state === 'weak' && on.has('weak')) return 1;
     if (f.state === 'pending' && on.has('pending')) return 1;
     if (on.has('drift') && f.reasons.includes('drift')) return 1;
+    if (on.has('behind') && f.reasons.includes('behind')) return 1;
     if (on.has('flux-disagrees') && (f.flux.agrees === false || f.reasons.includes('flux-disagrees'))) return 1;
   }
   return 0;

@@ -13,10 +13,11 @@ function isConsumer(node: GraphNode): node is ConsumerNode {
 
 /**
  * One Finding per node. Sources with a plan are judged from their PlanOutcome; consumers from the
- * findings of their sources (ctx.sourceFindings, in sourceIds order); everything else from the graph.
+ * findings of their sources (ctx.sourceFindings, in sourceIds order) and, when they applied another
+ * digest than their source runs, from the PlanOutcome of that digest; everything else from the graph.
  */
 export function findingFor(node: GraphNode, outcome: PlanOutcome | undefined, ctx: FindingContext): Finding {
-  if (isConsumer(node)) return consumerFinding(node, ctx);
+  if (isConsumer(node)) return consumerFinding(node, ctx, outcome);
   if (node.type !== 'dangling' && node.planId !== undefined) return sourceFinding(node, outcome, ctx);
   return otherFinding(node);
 }
