@@ -1,26 +1,30 @@
 import { artifactFlags, auditFlags, commonFlags, formatFlags, kubectlFlags, trustFlags } from './flags.js';
+import { type CommandName, invokedAs } from './invoked-as.js';
 
-export function rootHelp(): string {
-  return `kubectl verify re-verifies, on this machine, the signatures of the OCI artifacts that Flux runs
+export function rootHelp(cmd: CommandName = invokedAs()): string {
+  return `${cmd} re-verifies, on this machine, the signatures of the OCI artifacts that Flux runs
 (OCIRepository, HelmRepository, HelmChart, HelmRelease, Kustomization) with cosign keys, cosign keyless,
 cosign bundles and notation, and shows what verified, what failed and why, beside what Flux concluded.
 
 Usage:
-  kubectl verify [flags]                  audit the Flux objects in scope
-  kubectl verify artifact REF [flags]     verify one artifact, without a cluster
+  ${cmd} [flags]                  audit the Flux objects in scope
+  ${cmd} artifact REF [flags]     verify one artifact, without a cluster
 
 Examples:
+  # try it: a built-in fleet with every state, no cluster or registry needed
+  ${cmd} --demo
+
   # every Flux source in the current namespace, as an interactive tree
-  kubectl verify
+  ${cmd}
 
   # every namespace, as a table, failing the CI job on any finding
-  kubectl verify -A -o table
+  ${cmd} -A -o table
 
   # a support bundle or a GitOps folder, no cluster needed (trust from flags)
-  kubectl verify -f ./clusters/prod --key cosign.pub
+  ${cmd} -f ./clusters/prod --key cosign.pub
 
   # one artifact, with a cosign public key
-  kubectl verify artifact oci://ghcr.io/stefanprodan/manifests/podinfo:6.5.0 --key cosign.pub
+  ${cmd} artifact oci://ghcr.io/stefanprodan/manifests/podinfo:6.5.0 --key cosign.pub
 
 Cluster flags (as kubectl):
 ${formatFlags(kubectlFlags)}
@@ -34,15 +38,15 @@ ${formatFlags(trustFlags)}
 Exit status:
   0 every source in scope verified, 1 there are findings, 2 usage error, 3 could not run.
 
-Run 'kubectl verify artifact --help' for the single-artifact command.`;
+Run '${cmd} artifact --help' for the single-artifact command.`;
 }
 
-export function artifactHelp(): string {
+export function artifactHelp(cmd: CommandName = invokedAs()): string {
   return `Verify the signatures of one OCI artifact, in the spirit of 'cosign verify' and 'notation verify',
 without reading anything from a cluster.
 
 Usage:
-  kubectl verify artifact REF [flags]
+  ${cmd} artifact REF [flags]
 
 REF is one of:
   oci://HOST/REPO:TAG              oci://HOST/REPO@sha256:HEX
@@ -50,15 +54,15 @@ REF is one of:
 
 Examples:
   # cosign, key-based (bundle or legacy .sig): try each key, as Flux does
-  kubectl verify artifact oci://registry.example/podinfo:6.5.0 --key cosign.pub --key old.pub
+  ${cmd} artifact oci://registry.example/podinfo:6.5.0 --key cosign.pub --key old.pub
 
   # cosign keyless, constrained to a CI identity
-  kubectl verify artifact oci://ghcr.io/org/app:1.0 \\
+  ${cmd} artifact oci://ghcr.io/org/app:1.0 \\
     --certificate-identity-regexp '^https://github.com/org/app/' \\
     --certificate-oidc-issuer-regexp '^https://token.actions.githubusercontent.com$'
 
   # notation
-  kubectl verify artifact oci://registry.example/app:1.0 --trust-policy trustpolicy.json --trust-cert ca.crt
+  ${cmd} artifact oci://registry.example/app:1.0 --trust-policy trustpolicy.json --trust-cert ca.crt
 
 Flags:
 ${formatFlags([...artifactFlags, ...commonFlags])}

@@ -3,6 +3,7 @@ import { readVersion } from '../version.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
 import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs, trustFlags } from './flags.js';
 import { artifactHelp, rootHelp } from './help.js';
+import { invokedAs } from './invoked-as.js';
 
 export interface CliIO {
   readonly stdout: NodeJS.WritableStream;
@@ -16,7 +17,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   } catch (e) {
     if (e instanceof CliExit) {
       // one line, as scripts grep it; usage errors point at the help
-      const hint = e.exitCode === ExitCode.usage ? " (see 'kubectl verify --help')" : '';
+      const hint = e.exitCode === ExitCode.usage ? ` (see '${invokedAs()} --help')` : '';
       io.stderr.write(`error: ${e.message}${hint}\n`);
       return e.exitCode;
     }
@@ -37,7 +38,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, [...kubectlFlags, ...auditFlags, ...trustFlags, ...commonFlags]);
   if (flagBool(args, 'help')) return print(io, rootHelp());
   if (flagBool(args, 'version')) return print(io, readVersion());
-  if (args.positionals.length > 0) throw usageError(`unknown command "${args.positionals[0]}" for "kubectl verify"`);
+  if (args.positionals.length > 0) throw usageError(`unknown command "${args.positionals[0]}" for "${invokedAs()}"`);
   const { runAudit } = await import('./audit.js');
   return runAudit(args, io, process.env, process.stdin);
 }

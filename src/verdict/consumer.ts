@@ -79,6 +79,10 @@ export function consumerFinding(node: ConsumerNode, ctx: FindingContext, outcome
   if (source.state !== 'verified') {
     j = { state: source.state, primary: source.reasons[0] ?? 'pending', message: `${sourceId}: ${source.message}` };
     if (applied !== undefined && !matches && source.running !== undefined) extra.push('applied-unverified');
+  } else if (applied === undefined && own.ready === undefined && o.conditions.length === 0) {
+    // never reconciled (a GitOps folder read with -f): it will apply what its source verifies now
+    j = { state: 'verified', primary: 'verified', message: `not reconciled${ctx.fromFiles === true ? ' (from files)' : ''}: it will apply what ${sourceId} resolves to, ${source.message}` };
+    extra.push('not-reconciled');
   } else if (applied === undefined) {
     j = { state: 'pending', primary: 'not-reconciled', message: `${sourceId} is verified (${source.message}), but nothing has been applied yet` };
   } else if (!matches) {

@@ -84,9 +84,9 @@ describe('generated HelmCharts', () => {
       'HelmRelease/apps/podinfo -chartTemplate-> HelmChart/flux-system/apps-podinfo',
       'HelmChart/flux-system/apps-podinfo -sourceRef-> HelmRepository/flux-system/charts',
     ]);
-    // the HelmChart's own verify decides, not the template
+    // the HelmChart's own verify decides, and it was made from the template, whose limits it has
     assert.equal(chart.trust?.mode, 'cosign-key');
-    assert.equal(chart.trust?.origin, 'object');
+    assert.equal(chart.trust?.origin, 'helmrelease-template');
   });
 
   it('synthesizes the chart from the template when it is absent, with template-origin trust', () => {

@@ -472,7 +472,7 @@ describe('findingFor: sources', () => {
   }
 
   it('covers every reason in the table', () => {
-    const consumerOnly: ReasonCode[] = ['applied-unverified'];
+    const consumerOnly: ReasonCode[] = ['applied-unverified', 'behind'];
     const seen = new Set<ReasonCode>([...rows.flatMap((r) => r.reasons), ...consumerOnly]);
     assert.deepEqual(REASON_CODES.filter((c) => !seen.has(c)), []);
   });
