@@ -46,6 +46,15 @@ describe('kubectl verify against the lab cluster', () => {
     }
   });
 
+  it('recognises the HelmChart helm-controller made from a release template, read from the cluster', async () => {
+    const { cluster, fleet } = lab();
+    const { report } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', fleet.namespace]);
+    const chart = nodeOf(report, 'HelmChart', fleet.namespace, `${fleet.namespace}-templated`);
+    assert.equal(chart.type, 'object', 'read from the cluster, not synthesised');
+    assert.equal(chart.trust?.origin, 'helmrelease-template');
+    assert.equal(nodeOf(report, 'HelmChart', fleet.namespace, 'podinfo').trust?.origin, 'object');
+  });
+
   it('says that the moved tag will be refused on the next reconcile', async () => {
     const { cluster, fleet } = lab();
     const { report } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', fleet.namespace]);
