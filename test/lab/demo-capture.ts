@@ -8,6 +8,7 @@ import { waitForFlux } from './fleet.js';
 import { KEYLESS_IDENTITY, keylessTrustedRoot, writeKeylessLayout } from './keyless-image.js';
 import { startRegistry, type RunningRegistry } from './registries.js';
 import { cosignSign, notationSign, pushFluxArtifact, seedLab, toolEnv, trustPolicyDocument, type Seed } from './seed.js';
+import { kustomizationYaml, ociRepoYaml, secretYaml } from './objects.js';
 import { mustRun } from './tools.js';
 
 /**
@@ -30,19 +31,11 @@ interface DemoData {
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');
 const step = (s: string): boolean => process.stderr.write(`▸ ${s}\n`);
 
-function secret(ns: string, name: string, data: Readonly<Record<string, string>>): string {
-  return ['---', 'apiVersion: v1', 'kind: Secret', `metadata: {name: ${name}, namespace: ${ns}}`, 'data:', ...Object.entries(data).map(([k, v]) => `  ${k}: ${v}`)].join('\n');
-}
+const secret = secretYaml;
+const kustomization = kustomizationYaml;
 
-function ociRepo(ns: string, name: string, url: string, tag: string, verify?: string, extra: readonly string[] = []): string {
-  return [
-    '---', 'apiVersion: source.toolkit.fluxcd.io/v1', 'kind: OCIRepository', `metadata: {name: ${name}, namespace: ${ns}}`,
-    'spec:', '  interval: 10m', `  url: oci://${url}`, '  insecure: true', `  ref: {tag: "${tag}"}`, ...(verify ? [`  verify: ${verify}`] : []), ...extra,
-  ].join('\n');
-}
-
-function kustomization(ns: string, name: string, source: string, target: string): string {
-  return ['---', 'apiVersion: kustomize.toolkit.fluxcd.io/v1', 'kind: Kustomization', `metadata: {name: ${name}, namespace: ${ns}}`, 'spec:', '  interval: 10m', '  prune: true', '  path: ./', `  targetNamespace: ${target}`, `  sourceRef: {kind: OCIRepository, name: ${source}}`].join('\n');
+function ociRepo(ns: string, name: string, url: string, tag: string, verify?: string): string {
+  return ociRepoYaml(ns, name, url, tag, verify ? { verify } : {});
 }
 
 async function reconcile(cluster: RunningCluster, ns: string, obj: string): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RunningCluster } from './cluster.js';
 import { KEYLESS_IDENTITY, keylessTrustedRoot, writeKeylessLayout } from './keyless-image.js';
 import { cosignSign, pushFluxArtifact, toolEnv, trustPolicyDocument, type Seed, type SeedCase } from './seed.js';
+import { ociRepoYaml, secretYaml } from './objects.js';
 import { mustRun } from './tools.js';
 
 /**
@@ -41,16 +42,10 @@ export interface FidelityFleet {
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');
 const file64 = (path: string): string => b64(readFileSync(path));
 
-function secret(ns: string, name: string, data: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(data).map(([k, v]) => `  ${k}: ${v}`);
-  return ['---', 'apiVersion: v1', 'kind: Secret', `metadata: {name: ${name}, namespace: ${ns}}`, 'data:', ...entries].join('\n');
-}
+const secret = secretYaml;
 
-function ociRepo(ns: string, name: string, url: string, tag: string, verify: string, extra: readonly string[] = []): string {
-  return [
-    '---', 'apiVersion: source.toolkit.fluxcd.io/v1', 'kind: OCIRepository', `metadata: {name: ${name}, namespace: ${ns}}`,
-    'spec:', '  interval: 10m', `  url: oci://${url}`, '  insecure: true', `  ref: {tag: "${tag}"}`, `  verify: ${verify}`, ...extra,
-  ].join('\n');
+function ociRepo(ns: string, name: string, url: string, tag: string, verify: string): string {
+  return ociRepoYaml(ns, name, url, tag, { verify });
 }
 
 function helmChart(ns: string, name: string, secretName: string): string {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RunningCluster } from './cluster.js';
+import { ociRepoYaml } from './objects.js';
 import { freePort } from './registries.js';
 import { cosignSign, pushFluxArtifact, toolEnv, type Seed, type SeedCase } from './seed.js';
 
@@ -35,11 +36,7 @@ function repoOf(c: SeedCase): string {
 }
 
 function ociRepo(ns: string, name: string, url: string, tag: string, verify?: string): string {
-  return [
-    '---', 'apiVersion: source.toolkit.fluxcd.io/v1', 'kind: OCIRepository', `metadata: {name: ${name}, namespace: ${ns}, labels: {fleet: lab}}`,
-    'spec:', '  interval: 10m', `  url: oci://${url}`, '  insecure: true', `  ref: {tag: "${tag}"}`,
-    ...(verify ? [`  verify: ${verify}`] : []),
-  ].join('\n');
+  return ociRepoYaml(ns, name, url, tag, { labels: '{fleet: lab}', ...(verify ? { verify } : {}) });
 }
 
 export async function applyFleet(cluster: RunningCluster, seed: Seed, ns: string): Promise<Fleet> {
