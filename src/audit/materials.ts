@@ -1,3 +1,4 @@
+import { grantHint, refusalIn } from '../kube/errors.js';
 import type { ObjectSource, SecretResult } from '../kube/types.js';
 import type { PlanTrust, RegistryAccess } from '../graph/types.js';
 import { ANONYMOUS, credentialFromDockerConfigJson, type Credential, type HttpStoreOptions } from '../registry/index.js';
@@ -43,7 +44,19 @@ export class SecretCache {
 
 function secretProblem(r: Exclude<SecretResult, { state: 'found' }>, id: string, purpose: string): TrustProblem {
   // the finding names the Secret itself; the message says what went wrong with it
+  if (r.state === 'forbidden') return { code: 'secret.forbidden', message: forbiddenSecret(r.message, id, purpose), secret: id };
   return { code: `secret.${r.state}`, message: r.state === 'not-found' ? `${purpose} Secret not found` : `${purpose} Secret: ${r.message}`, secret: id };
+}
+
+/**
+ * One line naming what to grant: RBAC can grant get on this one Secret by name (resourceNames), and
+ * the user the API server refused is named when its message says who (docs/rbac.yaml).
+ */
+function forbiddenSecret(message: string, id: string, purpose: string): string {
+  const slash = id.indexOf('/');
+  const user = refusalIn(message)?.user;
+  const hint = grantHint({ user: user ?? '', verb: 'get', resource: 'secrets', group: '', namespace: id.slice(0, slash), name: id.slice(slash + 1) });
+  return `${purpose} Secret is forbidden${user ? ` to user "${user}"` : ''}: ${hint}`;
 }
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);

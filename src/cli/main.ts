@@ -35,6 +35,9 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     return runArtifact(args, io, process.env);
   }
   if (argv[0] === 'version') return print(io, readVersion());
+  // shell completion: cobra's hidden protocol (kubectl_complete-verify) and the standalone scripts
+  if (argv[0] === '__complete' || argv[0] === '__completeNoDesc') return (await import('./complete.js')).runComplete(argv.slice(1), io, { descriptions: argv[0] === '__complete' });
+  if (argv[0] === 'completion') return (await import('./completion-scripts.js')).runCompletion(argv.slice(1), io);
   const args = parseArgs(argv, [...kubectlFlags, ...auditFlags, ...trustFlags, ...commonFlags]);
   if (flagBool(args, 'help')) return print(io, rootHelp());
   if (flagBool(args, 'version')) return print(io, readVersion());

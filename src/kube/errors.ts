@@ -67,9 +67,11 @@ export function statusError(status: number, body: unknown, what: string, server:
   switch (status) {
     case 401:
       return new KubeError('kube.unauthorized', `${what}: the API server at ${server} did not accept the credentials (401 ${s.message ?? 'Unauthorized'})`, { status });
-    case 403:
-      // the Status message already names the user, verb, resource and namespace
-      return new KubeError('kube.forbidden', said, { status });
+    case 403: {
+      // the Status message names the user, verb, resource and namespace; the hint says what to grant
+      const refusal = refusalOf(body);
+      return new KubeError('kube.forbidden', refusal ? `${said}; ${grantHint(refusal)}` : said, { status });
+    }
     case 404:
       return new KubeError('kube.not-found', s.message ?? `${what}: not found`, { status });
     case 410:
@@ -80,6 +82,80 @@ export function statusError(status: number, body: unknown, what: string, server:
       if (s.reason === 'Timeout') return new KubeError('kube.timeout', `${what}: ${said}`, { status });
       return new KubeError('kube.api', `${what}: ${said} (HTTP ${status})`, { status });
   }
+}
+
+/**
+ * What RBAC refused, as the API server words it (k8s.io/apiserver's forbiddenMessage): `User "U"
+ * cannot VERB resource "RES[/SUB]" in API group "G" in the namespace "NS"` (or `at the cluster
+ * scope`), or `User "U" cannot VERB path "/P"` for a URL that is not a resource. `name` is the
+ * object asked for (a get), from the Status details.
+ */
+export interface Refusal {
+  readonly user: string;
+  readonly verb: string;
+  /** plural resource name, with `/subresource` when there is one; absent for a non-resource URL */
+  readonly resource?: string;
+  readonly group?: string;
+  /** absent: the request was cluster-wide (a list in all namespaces, or a cluster-scoped kind) */
+  readonly namespace?: string;
+  readonly name?: string;
+  /** a non-resource URL such as /apis/source.toolkit.fluxcd.io */
+  readonly path?: string;
+}
+
+const RESOURCE_REFUSAL = /User "([^"]*)" cannot (\S+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)/;
+const OBJECT_FORBIDDEN = /^\S+ "([^"]+)" is forbidden: /;
+const PATH_REFUSAL = /User "([^"]*)" cannot (\S+) path "([^"]+)"/;
+
+/** The refusal a forbidden message describes, or undefined when it is not worded as the API server words it. */
+export function refusalIn(message: string): Refusal | undefined {
+  const r = RESOURCE_REFUSAL.exec(message);
+  if (r) {
+    const [, user, verb, resource, group, namespace] = r as unknown as [string, string, string, string, string, string | undefined];
+    // apimachinery's NewForbidden: `secrets "cosign-pub" is forbidden: …` when one object was asked for
+    const name = OBJECT_FORBIDDEN.exec(message)?.[1];
+    return { user, verb, resource, group, ...(namespace !== undefined && { namespace }), ...(name !== undefined && { name }) };
+  }
+  const p = PATH_REFUSAL.exec(message);
+  if (p) return { user: p[1] as string, verb: p[2] as string, path: p[3] as string };
+  return undefined;
+}
+
+/** The refusal in a 403 Status body, with the object's name from its details. */
+export function refusalOf(body: unknown): Refusal | undefined {
+  const message = statusOf(body).message;
+  const refusal = message === undefined ? undefined : refusalIn(message);
+  if (!refusal || !isRecord(body) || !isRecord(body['details'])) return refusal;
+  const name = body['details']['name'];
+  return typeof name === 'string' && name !== '' ? { ...refusal, name } : refusal;
+}
+
+/** a word for the command line, quoted when the shell would split or expand it */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * What to grant, in RBAC's words, and the `kubectl auth can-i` that checks it for the same user:
+ * `grant get on secrets in namespace apps (kubectl auth can-i get secrets/cosign-pub -n apps --as
+ * alice)`. Groups the user was impersonated with are not in the API server's message, so the
+ * check names the user alone.
+ */
+export function grantHint(r: Refusal): string {
+  const as = r.user !== '' ? ` --as ${shellWord(r.user)}` : '';
+  if (r.resource === undefined) {
+    const path = r.path ?? '/';
+    return `grant ${r.verb} on the URL ${path} (kubectl auth can-i ${r.verb} ${shellWord(path)}${as})`;
+  }
+  const [plural, sub] = r.resource.split('/') as [string, string | undefined];
+  const qualified = r.group ? `${plural}.${r.group}` : plural;
+  const what = `${qualified}${sub ? ` (subresource ${sub})` : ''}`;
+  const target = `${qualified}${r.name ? `/${r.name}` : ''}`;
+  const subFlag = sub ? ` --subresource ${sub}` : '';
+  if (r.namespace !== undefined) {
+    return `grant ${r.verb} on ${what} in namespace ${r.namespace} (kubectl auth can-i ${r.verb} ${shellWord(target)}${subFlag} -n ${shellWord(r.namespace)}${as})`;
+  }
+  return `grant ${r.verb} on ${what} cluster-wide, with a ClusterRoleBinding (kubectl auth can-i ${r.verb} ${shellWord(target)}${subFlag} -A${as})`;
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_OSSL_)/;

@@ -207,7 +207,8 @@ describe('cluster source: discovery and listing', () => {
     });
     const { objects, problems } = await source().list({ namespace: 'apps' });
     assert.deepEqual(objects.map((o) => o.name), ['a']);
-    assert.deepEqual(problems, [{ code: 'kube.forbidden', message: msg, kind: 'HelmRelease', namespace: 'apps' }]);
+    const grant = `grant list on helmreleases.${HELM} in namespace apps (kubectl auth can-i list helmreleases.${HELM} -n apps --as x)`;
+    assert.deepEqual(problems, [{ code: 'kube.forbidden', message: `${msg}; ${grant}`, kind: 'HelmRelease', namespace: 'apps' }]);
   });
 
   it('401: one kube.unauthorized problem for the run', async () => {
@@ -354,7 +355,8 @@ describe('cluster source: Secrets and ServiceAccounts', () => {
     assert.deepEqual(nf, { state: 'not-found', message: 'Secret apps/cosign-pub not found' });
     const msg = 'secrets "cosign-pub" is forbidden: User "restricted" cannot get resource "secrets" in API group "" in the namespace "apps"';
     route = () => status(403, msg);
-    assert.deepEqual(await source().getSecret('apps', 'cosign-pub'), { state: 'forbidden', message: msg });
+    const grant = 'grant get on secrets in namespace apps (kubectl auth can-i get secrets/cosign-pub -n apps --as restricted)';
+    assert.deepEqual(await source().getSecret('apps', 'cosign-pub'), { state: 'forbidden', message: `${msg}; ${grant}` });
     route = () => status(500, 'boom', 'InternalError');
     assert.equal((await source().getSecret('apps', 'cosign-pub')).state, 'error');
   });
