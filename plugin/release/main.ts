@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     if (native) await smoke(binary, version, outDir);
     const entries: ArchiveEntry[] = [
       { name: binaryName(target), data: readFileSync(binary), mode: 0o755 },
+      // kubectl ≥ 1.26 runs kubectl_complete-verify from PATH to complete `kubectl verify …` (a shell script)
+      ...(target.os === 'windows' ? [] : [{ name: 'kubectl_complete-verify', data: readFileSync(join(root, 'plugin', 'kubectl_complete-verify')), mode: 0o755 }]),
       { name: 'LICENSE', data: readFileSync(join(root, 'LICENSE')), mode: 0o644 },
       { name: 'README.md', data: readFileSync(join(root, 'README.md')), mode: 0o644 },
       { name: 'THIRD_PARTY_NOTICES', data: Buffer.from(thirdPartyNotices(b.packages, readFileSync(nodeLicense, 'utf8'), target.node.version)), mode: 0o644 },

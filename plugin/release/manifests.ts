@@ -84,6 +84,8 @@ export function krewManifest(version: string, repo: GitHubRepo, archives: readon
         sha256: a.sha256,
         files: [
           { from: binaryName(a), to: '.' },
+          // krew links only `bin` onto PATH; the completion helper is installed beside it (README: Shell completion)
+          ...(a.os === 'windows' ? [] : [{ from: 'kubectl_complete-verify', to: '.' }]),
           { from: 'LICENSE', to: '.' },
         ],
         bin: binaryName(a),

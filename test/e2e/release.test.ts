@@ -160,7 +160,7 @@ describe('npm run release', () => {
       // krew installs only what `files` copies: the binary and LICENSE must both be among them
       const copied = (p.files ?? []).map((f) => f.from);
       assert.ok(copied.includes(exe) && copied.includes('LICENSE'), `${file}: files copy ${copied.join(', ')}`);
-      for (const n of [exe, 'LICENSE', 'README.md']) assert.ok(names.includes(n), `${n} is not in ${file}`);
+      for (const n of [exe, 'LICENSE', 'README.md', ...(file.endsWith('.zip') ? [] : ['kubectl_complete-verify'])]) assert.ok(names.includes(n), `${n} is not in ${file}`);
     }
     // no two platforms may match the same os/arch
     const keys = list.map((p) => `${p.selector?.matchLabels?.os}/${p.selector?.matchLabels?.arch}`);
