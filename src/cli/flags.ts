@@ -56,7 +56,7 @@ export const auditFlags: readonly FlagSpec[] = [
   { name: 'filename', short: 'f', kind: 'strings', arg: 'PATH', help: 'Audit Flux objects from YAML files or directories instead of the cluster (- for stdin); repeatable' },
   { name: 'output', short: 'o', kind: 'enum', values: outputFormats, arg: 'FORMAT', help: `Print instead of the interactive tree: ${outputFormats.join('|')}` },
   { name: 'no-headers', kind: 'bool', help: 'Print tables without the header row' },
-  { name: 'fail-on', kind: 'strings', arg: 'CLASS', help: 'Findings that make the exit code 1 (repeatable or comma-separated): failed, error, not-enforced, weak, pending, drift, flux-disagrees, unreadable (default: all but drift and flux-disagrees)' },
+  { name: 'fail-on', kind: 'strings', arg: 'CLASS', help: 'Findings that make the exit code 1 (repeatable or comma-separated): failed, error, not-enforced, weak, pending, drift, flux-disagrees, behind, unreadable (default: all but drift, flux-disagrees and behind)' },
   { name: 'watch', short: 'w', kind: 'bool', help: 'Keep the view live as objects change' },
   { name: 'demo', kind: 'bool', help: 'Show a built-in demo fleet (every state, captured from Flux and signed by cosign and notation); nothing is read or fetched' },
   { name: 'version', kind: 'bool', help: 'Print the version and exit' },
