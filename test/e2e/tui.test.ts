@@ -131,6 +131,8 @@ describe('the interactive view in a real terminal', () => {
       assert.ok(!tree.includes('sha256:' + '0'.repeat(64)) && !/sha256:[0-9a-f]{9,}/.test(tree), 'digests are shortened in the tree');
 
       await s.type('/');
+      // on a busy machine a key typed before the prompt is drawn is taken as a command: wait for it
+      await s.waitFor('the filter prompt', (x) => x.split('\n').some((l) => l.trim() === '/'));
       await s.type('wrong-key');
       const filter = await s.waitFor('only wrong-key', (x) => treeRows(x).length === 1 && treeRows(x)[0]?.includes('OCIRepository tui/wrong-key') === true);
       await s.type('\r');
