@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
-import { startCluster, type RunningCluster } from './cluster.js';
+import type { RunningCluster } from './cluster.js';
+import { useClusterLab } from './cluster-lab.js';
 import { cosignSign, pushFluxArtifact, toolEnv, type Seed } from './seed.js';
-import { useSeededLab } from './seeded.js';
 import { mustRun } from './tools.js';
 
 /**
@@ -165,22 +164,5 @@ async function setUp(cluster: RunningCluster, seed: Seed, ns: string): Promise<O
 
 /** Inside a describe(): the seeded lab, a cluster with Flux's three controllers, and the three cases. */
 export function useConsumersLab(name: string): () => ConsumersLab {
-  const seeded = useSeededLab(name);
-  let lab: ConsumersLab | undefined;
-  let cluster: RunningCluster | undefined;
-  before(async () => {
-    const { seed, dir } = seeded();
-    cluster = await startCluster();
-    await cluster.startSourceController();
-    await cluster.startConsumerControllers();
-    const cases = await setUp(cluster, seed, name);
-    lab = { cluster, seed, dir, namespace: name, ...cases };
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
-  return () => {
-    if (!lab) throw new Error('the consumers lab did not start (see the before hook)');
-    return lab;
-  };
+  return useClusterLab(name, 'consumers lab', async ({ cluster, seed }) => ({ namespace: name, ...(await setUp(cluster, seed, name)) }));
 }

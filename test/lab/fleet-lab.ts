@@ -1,8 +1,7 @@
-import { after, before } from 'node:test';
-import { startCluster, type RunningCluster } from './cluster.js';
+import type { RunningCluster } from './cluster.js';
+import { useClusterLab } from './cluster-lab.js';
 import { applyFleet, waitForFlux, type Fleet } from './fleet.js';
 import type { Seed } from './seed.js';
-import { useSeededLab } from './seeded.js';
 
 export interface FleetLab {
   readonly cluster: RunningCluster;
@@ -17,25 +16,11 @@ export interface FleetLab {
  * registry has drifted from what Flux verified.
  */
 export function useFleetLab(name: string): () => FleetLab {
-  const seeded = useSeededLab(name);
-  let lab: FleetLab | undefined;
-  let cluster: RunningCluster | undefined;
-  before(async () => {
-    const { seed, dir } = seeded();
-    cluster = await startCluster();
-    await cluster.startSourceController();
-    await cluster.startConsumerControllers();
+  return useClusterLab(name, 'fleet lab', async ({ cluster, seed }) => {
     const fleet = await applyFleet(cluster, seed, name);
     await waitForFlux(cluster, name);
     await waitForFlux(cluster, name, 'kustomizations,helmreleases');
     await fleet.moveTag();
-    lab = { cluster, seed, fleet, dir };
+    return { fleet };
   });
-  after(async () => {
-    await cluster?.stop();
-  });
-  return () => {
-    if (!lab) throw new Error('the fleet lab did not start (see the before hook)');
-    return lab;
-  };
 }
