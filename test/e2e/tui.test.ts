@@ -17,6 +17,8 @@ const ROWS = 40;
 const SECTIONS = ['## Tree', '## Filter', '## Detail', '## Help'] as const;
 const ESC = '\u001b';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+// a deadline that does not keep the test process alive once the race is won
+const giveUp = (ms: number): Promise<number> => new Promise((r) => setTimeout(() => r(-1), ms).unref());
 
 interface Session {
   screen(): string;
@@ -170,7 +172,7 @@ describe('the interactive view in a real terminal', () => {
       assert.ok(problemRows.every((l) => !/ verified /.test(l)));
 
       await s.type('q');
-      const code = await Promise.race([s.exited, sleep(15_000).then(() => -1)]);
+      const code = await Promise.race([s.exited, giveUp(15_000)]);
       assert.equal(code, 1, 'findings: the exit code of the printed output');
       await new Promise<void>((r) => setTimeout(r, 100));
       assert.equal(s.raw().split(`${ESC}[?1049l`).length - 1, 1, 'left the alternate screen once');
@@ -205,7 +207,7 @@ describe('the interactive view in a real terminal', () => {
       });
       await s.waitFor('the new object', (screen) => /OCIRepository tui\/watched/.test(screen), 30_000);
       await s.type('q');
-      assert.equal(await Promise.race([s.exited, sleep(15_000).then(() => -1)]), 1);
+      assert.equal(await Promise.race([s.exited, giveUp(15_000)]), 1);
     } finally {
       try {
         s.kill();
