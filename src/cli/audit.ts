@@ -10,6 +10,7 @@ import { printFormats, printReport, type PrintFormat, type PrintOptions } from '
 import { readVersion } from '../version.js';
 import { trustFlagLabels, trustFromFlags } from './artifact.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
+import { invokedAs } from './invoked-as.js';
 import { flagBool, flagString, flagStrings, type ParsedArgs } from './flags.js';
 import type { CliIO } from './main.js';
 
@@ -78,7 +79,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     const { runTui } = await import('../tui/index.js');
     const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: clock() });
     const subscribe = watch ? (onChange: () => void) => watchChanges(source, scope, WATCH_INTERVAL_MS, onChange) : undefined;
-    return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env, failOn, ...(subscribe ? { subscribe } : {}) });
+    return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env, failOn, title: invokedAs(), ...(subscribe ? { subscribe } : {}) });
   }
   // on a terminal, messages are cut to its width as kubectl does; piped output keeps every character
   const tty = io.stdout as Partial<NodeJS.WriteStream>;

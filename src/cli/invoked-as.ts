@@ -33,6 +33,7 @@ let cached: CommandName | undefined;
 
 /** The command name of this process, read once from argv[0] and the executable's path. */
 export function invokedAs(): CommandName {
-  cached ??= commandNameFrom([process.argv0, process.execPath]);
+  // the source launcher (plugin/kubectl-verify) resolves symlinks before it starts Node: it passes the name it was run as
+  cached ??= commandNameFrom([process.env.KUBECTL_VERIFY_INVOKED_AS, process.argv0, process.execPath]);
   return cached;
 }

@@ -29,10 +29,12 @@ export interface AppProps {
   readonly clipboard?: () => Promise<ClipboardWriter>;
   /** --watch: calls back when objects in scope change; returns the unsubscribe */
   readonly subscribe?: (onChange: () => void) => () => void;
+  /** the command as the user typed it, for the header */
+  readonly title?: string;
 }
 
 /** Owns the state and runs the effects keys ask for; the screens below take props only. */
-export function App({ run: firstRun, rerun, color, writeTerminal, onReport, clipboard, subscribe }: AppProps) {
+export function App({ run: firstRun, rerun, color, writeTerminal, onReport, clipboard, subscribe, title }: AppProps) {
   const { exit } = useApp();
   const size = useWindowSize();
   const [run, setRun] = useState(firstRun);
@@ -72,7 +74,7 @@ export function App({ run: firstRun, rerun, color, writeTerminal, onReport, clip
   }
   return (
     <Box flexDirection="column" width={state.columns}>
-      <Header report={state.report} completed={state.completed} total={state.total} rerunning={state.rerunning} spinnerFrame={spinner} scope={state} color={c} />
+      <Header title={title ?? 'kubectl verify'} report={state.report} completed={state.completed} total={state.total} rerunning={state.rerunning} spinnerFrame={spinner} scope={state} color={c} />
       {body}
       <Footer prompt={state.prompt} status={state.status} hints={hintsFor(view.kind === 'tree' ? 'tree' : 'view')} color={c} />
     </Box>

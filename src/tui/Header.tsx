@@ -4,6 +4,8 @@ import type { Colorer } from './theme.js';
 import { SPINNER } from './theme.js';
 
 export interface HeaderProps {
+  /** the command as the user typed it: `kubectl verify` or `flux verify` */
+  readonly title: string;
   readonly report: Report;
   readonly completed: number;
   readonly total: number;
@@ -14,7 +16,7 @@ export interface HeaderProps {
 }
 
 /** Where we look (context, cluster, namespace), live counts and progress. */
-export function Header({ report, completed, total, rerunning, spinnerFrame, scope, color }: HeaderProps) {
+export function Header({ title, report, completed, total, rerunning, spinnerFrame, scope, color }: HeaderProps) {
   const src = report.source;
   const where = src.demo ? `DEMO · built-in fleet captured from the lab on ${src.demo.capturedAt.slice(0, 10)}, nothing fetched` : src.files ? `files ${src.files.join(', ')}` : [src.context ? `context ${src.context}` : '', src.cluster ? `cluster ${src.cluster}` : ''].filter(Boolean).join(' · ');
   const ns = report.scope.allNamespaces ? 'all namespaces' : `namespace ${report.scope.namespace ?? ''}`;
@@ -32,7 +34,7 @@ export function Header({ report, completed, total, rerunning, spinnerFrame, scop
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>kubectl verify</Text>
+        <Text bold>{title}</Text>
         <Text>{`  ${where}${where ? ' · ' : ''}${ns}`}</Text>
         {report.trustOverrides.length > 0 ? <Text color={color('info')}>{`  trust from flags: ${report.trustOverrides.join(' ')}`}</Text> : null}
         {running ? (

@@ -19,6 +19,8 @@ export interface TuiOptions {
   readonly failOn?: readonly FailOnClass[];
   /** --watch: calls back when objects in scope change; returns the unsubscribe */
   readonly subscribe?: (onChange: () => void) => () => void;
+  /** the command as the user typed it (`kubectl verify` or `flux verify`), for the header */
+  readonly title?: string;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
         run: options.run,
         rerun: options.rerun,
         ...(options.subscribe ? { subscribe: options.subscribe } : {}),
+        ...(options.title ? { title: options.title } : {}),
         color: options.color,
         writeTerminal: screen.write,
         onReport: (r: Report) => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { artifactHelp, rootHelp } from '../../../src/cli/help.js';
@@ -64,5 +66,19 @@ describe('a process started as flux-verify', () => {
     const r = spawnSync(process.execPath, [entry, '--nope'], { argv0: 'kubectl-verify', encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /\(see 'kubectl verify --help'\)\n$/);
+  });
+});
+
+describe('the source launcher under another name', () => {
+  it('passes the name it was run as, which Node alone cannot see', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-flux-link-'));
+    try {
+      symlinkSync(join(repoRoot(), 'plugin', 'kubectl-verify'), join(dir, 'flux-verify'));
+      const r = spawnSync(join(dir, 'flux-verify'), ['--help'], { encoding: 'utf8', env: { ...process.env, KUBECTL_VERIFY_INVOKED_AS: '' } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^ {2}flux verify \[flags\]/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

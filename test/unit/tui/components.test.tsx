@@ -15,9 +15,9 @@ const plain = colorer(false);
 describe('components', () => {
   it('Header shows where, the counts and progress', () => {
     const r = fleet();
-    const { lastFrame, unmount } = render(<Header report={r} completed={1} total={3} rerunning={false} spinnerFrame={0} scope={{ filter: 'wrong', problemsOnly: true }} color={plain} />);
+    const { lastFrame, unmount } = render(<Header title="flux verify" report={r} completed={1} total={3} rerunning={false} spinnerFrame={0} scope={{ filter: 'wrong', problemsOnly: true }} color={plain} />);
     const frame = lastFrame() ?? '';
-    assert.match(frame, /context lab · cluster lab-cluster · namespace apps/);
+    assert.match(frame, /^flux verify {2}context lab · cluster lab-cluster · namespace apps/);
     assert.match(frame, /verifying 1\/3/);
     assert.match(frame, /3 verified {3}2 failed {3}1 not enforced {3}0 weak {3}0 errors {3}0 pending/);
     assert.match(frame, /\/wrong {2}problems only/);
