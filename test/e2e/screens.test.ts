@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import ptyModule from '@lydell/node-pty';
-import xtermHeadless from '@xterm/headless';
 import { repoRoot } from '../helpers/paths.js';
+import { openPtyTerminal } from '../helpers/pty-terminal.js';
 import { paletteColor, terminalSvg } from '../helpers/terminal-svg.js';
 
 /**
@@ -36,7 +35,6 @@ interface Session {
 }
 
 function startSession(root: string, args: readonly string[]): Session {
-  const term = new xtermHeadless.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
   // a fixed environment, not the caller's: COLORTERM, NO_COLOR, FORCE_COLOR or CI would change the colours
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -48,27 +46,18 @@ function startSession(root: string, args: readonly string[]): Session {
     HTTPS_PROXY: 'http://127.0.0.1:1',
     HTTP_PROXY: 'http://127.0.0.1:1',
   };
-  const child = ptyModule.spawn(join(root, 'plugin', 'kubectl-verify'), [...args], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: root, env });
-  child.onData((d) => term.write(d));
-  const exited = new Promise<number>((resolve) => child.onExit((e) => resolve(e.exitCode)));
-  const screen = (): string => {
-    const b = term.buffer.active;
-    const out: string[] = [];
-    for (let i = 0; i < term.rows; i++) out.push(b.getLine(b.viewportY + i)?.translateToString(true) ?? '');
-    return out.join('\n');
-  };
-  // xterm parses asynchronously: a write callback with no data flushes what came before
-  const flush = (): Promise<void> => new Promise((r) => term.write('', () => r()));
+  const t = openPtyTerminal(root, args, { cols: COLS, rows: ROWS }, env);
+  const { term, screen, flush } = t;
   return {
     screen,
     svg: (title) => terminalSvg(term, { title }),
-    exited,
-    kill: () => child.kill(),
-    send: (k) => child.write(k),
+    exited: t.exited,
+    kill: t.kill,
+    send: t.write,
     async press(k, what) {
       await flush();
       const before = terminalSvg(term);
-      child.write(k);
+      t.write(k);
       return this.settled(what, () => terminalSvg(term) !== before);
     },
     async settled(what, test, timeoutMs = 30_000) {

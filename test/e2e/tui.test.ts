@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import ptyModule from '@lydell/node-pty';
-import xtermHeadless from '@xterm/headless';
 import { repoRoot } from '../helpers/paths.js';
+import { openPtyTerminal } from '../helpers/pty-terminal.js';
 import { useFleetLab } from '../lab/fleet-lab.js';
 
 /**
@@ -31,43 +30,28 @@ interface Session {
 }
 
 function startSession(root: string, args: readonly string[]): Session {
-  const term = new xtermHeadless.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NO_COLOR' && k !== 'CI') env[k] = v;
   env.TERM = 'xterm-256color';
-  const child = ptyModule.spawn(join(root, 'plugin', 'kubectl-verify'), [...args], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: root, env });
-  let raw = '';
-  child.onData((d) => {
-    raw += d;
-    term.write(d);
-  });
-  const exited = new Promise<number>((resolve) => child.onExit((e) => resolve(e.exitCode)));
-  const screen = (): string => {
-    const b = term.buffer.active;
-    const out: string[] = [];
-    for (let i = 0; i < term.rows; i++) out.push(b.getLine(b.viewportY + i)?.translateToString(true) ?? '');
-    return out.join('\n');
-  };
-  // xterm parses asynchronously: a write callback with no data flushes what came before
-  const settle = (): Promise<void> => new Promise((r) => term.write('', () => r()));
+  const t = openPtyTerminal(root, args, { cols: COLS, rows: ROWS }, env);
   return {
-    screen,
-    raw: () => raw,
-    bufferType: () => term.buffer.active.type,
-    exited,
-    kill: () => child.kill(),
+    screen: t.screen,
+    raw: t.raw,
+    bufferType: () => t.term.buffer.active.type,
+    exited: t.exited,
+    kill: t.kill,
     async type(keys) {
       // one key at a time, as typed: ink hands a multi-character chunk over as one paste
       for (const k of keys.startsWith(ESC) || keys.length === 1 ? [keys] : [...keys]) {
-        child.write(k);
+        t.write(k);
         await sleep(40);
       }
     },
     async waitFor(what, test, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        await settle();
-        const s = screen();
+        await t.flush();
+        const s = t.screen();
         if (test(s)) return s;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
         await sleep(100);
