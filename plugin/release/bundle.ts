@@ -27,9 +27,25 @@ export const BUNDLE_ENTRY = 'kubectl-verify.js';
  * files to Node's module loader from the executable's assets.
  */
 export async function bundle(root: string, version: string): Promise<Bundle> {
+  const outdir = join(root, 'dist', 'release', '.bundle');
+  const result = await esbuild.build({ ...bundleOptions(root, outdir, version), write: false, metafile: true });
+  const files = result.outputFiles
+    .filter((f) => f.path.endsWith('.js'))
+    .map((f) => ({ path: relative(outdir, f.path).split(sep).join('/'), text: f.text }))
+    .sort((a, b) => (a.path === BUNDLE_ENTRY ? -1 : b.path === BUNDLE_ENTRY ? 1 : a.path.localeCompare(b.path)));
+  if (files[0]?.path !== BUNDLE_ENTRY) throw new Error(`esbuild wrote no ${BUNDLE_ENTRY}`);
+  return { files, packages: packagesOf(root, Object.keys(result.metafile.inputs)) };
+}
+
+/**
+ * The esbuild options of the bundle, shared by the release and by `npm run build` (plugin/bundle/build.ts,
+ * which the launcher runs), so the tests that run the launcher exercise the code the executables carry.
+ * `version` inlines readVersion()'s answer, for a single executable, which carries no package.json.
+ */
+export function bundleOptions(root: string, outdir: string, version?: string): esbuild.BuildOptions {
   const entry = join(root, 'dist', 'src', 'cli', 'entry.js');
   if (!existsSync(entry)) throw new Error(`${entry} not found: run 'npm run build' first`);
-  const result = await esbuild.build({
+  return {
     entryPoints: { [BUNDLE_ENTRY.replace(/\.js$/, '')]: entry },
     absWorkingDir: root,
     bundle: true,
@@ -37,10 +53,8 @@ export async function bundle(root: string, version: string): Promise<Bundle> {
     format: 'esm',
     platform: 'node',
     target: 'node22',
-    outdir: join(root, 'dist', 'release', '.bundle'),
+    outdir,
     chunkNames: 'chunks/[name]-[hash]',
-    write: false,
-    metafile: true,
     // smaller and quicker to parse; identifiers keep their names, so stack traces and `err.name` still read
     minifyWhitespace: true,
     minifySyntax: true,
@@ -51,29 +65,25 @@ export async function bundle(root: string, version: string): Promise<Bundle> {
     define: { 'process.env.NODE_ENV': '"production"' },
     // CommonJS dependencies call require() for Node's built-in modules; ESM output has none of its own
     banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
-    plugins: [releaseOnly(version)],
-  });
-  const files = result.outputFiles
-    .filter((f) => f.path.endsWith('.js'))
-    .map((f) => ({ path: relative(join(root, 'dist', 'release', '.bundle'), f.path).split(sep).join('/'), text: f.text }))
-    .sort((a, b) => (a.path === BUNDLE_ENTRY ? -1 : b.path === BUNDLE_ENTRY ? 1 : a.path.localeCompare(b.path)));
-  if (files[0]?.path !== BUNDLE_ENTRY) throw new Error(`esbuild wrote no ${BUNDLE_ENTRY}`);
-  return { files, packages: packagesOf(root, Object.keys(result.metafile.inputs)) };
+    plugins: [substitutions(version)],
+  };
 }
 
-/** Source substitutions that only make sense inside the single executable. */
-function releaseOnly(version: string): esbuild.Plugin {
+/** Source substitutions for the bundle. */
+function substitutions(version: string | undefined): esbuild.Plugin {
   return {
-    name: 'kubectl-verify-release',
+    name: 'kubectl-verify-bundle',
     setup(build) {
       // readVersion() walks up from its module to package.json, which a single executable does not carry
-      build.onLoad({ filter: /[\\/]dist[\\/]src[\\/]version\.js$/ }, () => ({
-        contents: `export function readVersion() { return ${JSON.stringify(version)}; }`,
-        loader: 'js',
-      }));
+      if (version !== undefined) {
+        build.onLoad({ filter: /[\\/]dist[\\/]src[\\/]version\.js$/ }, () => ({
+          contents: `export function readVersion() { return ${JSON.stringify(version)}; }`,
+          loader: 'js',
+        }));
+      }
       // ink loads React DevTools only with DEV=true and react-devtools-core installed; neither can hold here
-      build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (/[\\/]node_modules[\\/]ink[\\/]/.test(args.importer) ? { path: 'ink-devtools', namespace: 'release-stub' } : undefined));
-      build.onLoad({ filter: /.*/, namespace: 'release-stub' }, () => ({ contents: 'export {};', loader: 'js' }));
+      build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (/[\\/]node_modules[\\/]ink[\\/]/.test(args.importer) ? { path: 'ink-devtools', namespace: 'bundle-stub' } : undefined));
+      build.onLoad({ filter: /.*/, namespace: 'bundle-stub' }, () => ({ contents: 'export {};', loader: 'js' }));
     },
   };
 }

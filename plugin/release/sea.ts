@@ -42,8 +42,10 @@ export async function buildExecutable(input: ExecutableInput): Promise<void> {
     main: join(input.root, 'plugin', 'release', 'sea-main.cjs'),
     output: blob,
     disableExperimentalSEAWarning: true,
-    // Neither helps here. The code cache covers only the CommonJS main, a few lines (measured: no change in
-    // start-up); the application is ES modules, which a startup snapshot cannot hold.
+    // Neither helps here. The code cache covers only the CommonJS main, a few lines (measured again with the
+    // compile cache on: no change beyond the noise); the application is ES modules, which a startup snapshot
+    // cannot hold. What caches their compiled code is Node's compile cache, which the entry module turns on
+    // (src/cli/entry.ts) and which works for the modules the hooks serve from the assets.
     useSnapshot: false,
     useCodeCache: false,
     assets,

@@ -4,16 +4,16 @@ import {
   DEFAULT_MAX_BLOB_BYTES,
   DEFAULT_MAX_MANIFEST_BYTES,
   fetchManifestIfPresent,
+  formatArtifactRef,
   openLayout,
-  openRegistry,
-  parseArtifactRef,
+  RegistryPool,
   type ArtifactRef,
   type ArtifactStore,
   type Descriptor,
   type FetchedManifest,
   type HttpStoreOptions,
   type ReferrersVia,
-  type RegistryArtifactRef,
+  type RegistryOpener,
 } from '../registry/index.js';
 import { verifyCosignBundle, verifyCosignLegacy, type CosignTrust } from '../verify/cosign/index.js';
 import type { FoundAt, Mechanism, SignatureEvidence, TrustRef } from '../verify/evidence.js';
@@ -50,12 +50,13 @@ export interface ArtifactOptions {
   readonly registry?: HttpStoreOptions;
   readonly now: Date;
   readonly signal?: AbortSignal;
-  /** serves registry references from elsewhere (the embedded demo); default: the registry over HTTP */
+  /** the run's registry pool (an audit's, shared by its plans); default: a pool for this call alone */
+  readonly pool?: RegistryPool;
+  /** without a pool: serves registry references from elsewhere (the embedded demo); default: HTTP */
   readonly openStore?: RegistryOpener;
 }
 
-/** Opens the store behind a registry reference. */
-export type RegistryOpener = (ref: RegistryArtifactRef, options: HttpStoreOptions) => Promise<ArtifactStore>;
+export type { RegistryOpener };
 
 export type ArtifactState = 'verified' | 'failed' | 'error';
 
@@ -91,77 +92,87 @@ function problemOf(e: unknown): { code: string; message: string } {
   return isVerifyError(e) ? { code: e.code, message: e.message } : { code: 'internal', message: describeError(e) };
 }
 
-async function openStore(ref: ArtifactRef, opts: ArtifactOptions): Promise<ArtifactStore> {
-  if (ref.kind === 'layout') return openLayout(ref.path);
-  return opts.openStore ? opts.openStore(ref, opts.registry ?? {}) : openRegistry(ref, opts.registry ?? {});
-}
-
 function referenceForPolicy(ref: ArtifactRef, digest: string): string {
   return ref.kind === 'registry' ? `${ref.host}/${ref.repository}@${digest}` : `${ref.path}@${digest}`;
 }
 
-export async function verifyArtifact(input: string, trust: ArtifactTrust, opts: ArtifactOptions): Promise<ArtifactVerification> {
-  const ref = parseArtifactRef(input);
-  const store = await openStore(ref, opts);
+/**
+ * Verifies the artifact a parsed reference names. Registry reads go through `opts.pool` (one per run),
+ * so an artifact that several plans name is read once; a digest the pool has already resolved (the
+ * audit resolved the tag first) costs no request here.
+ */
+export async function verifyArtifact(ref: ArtifactRef, trust: ArtifactTrust, opts: ArtifactOptions): Promise<ArtifactVerification> {
+  const ownPool = ref.kind === 'registry' && !opts.pool ? new RegistryPool(opts.openStore ? { opener: opts.openStore } : {}) : undefined;
+  try {
+    const store = ref.kind === 'layout' ? await openLayout(ref.path) : await ((opts.pool ?? ownPool) as RegistryPool).store(ref, opts.registry ?? {});
+    try {
+      return await verifyIn(store, ref, trust, opts);
+    } finally {
+      // the pool's stores are closed with the pool
+      if (ref.kind === 'layout') await store.close();
+    }
+  } finally {
+    await ownPool?.close();
+  }
+}
+
+async function verifyIn(store: ArtifactStore, ref: ArtifactRef, trust: ArtifactTrust, opts: ArtifactOptions): Promise<ArtifactVerification> {
+  const input = formatArtifactRef(ref);
   const problems: { code: string; message: string }[] = [];
   const read = { signal: opts.signal };
+  let target: Descriptor;
   try {
-    let target: Descriptor;
-    try {
-      // digest first, as source-controller: a tag beside a digest is only a label
-      target = await store.resolve(ref.digest ?? ref.tag ?? 'latest', read);
-    } catch (e) {
-      const p = problemOf(e);
-      return { reference: input, discovery: { problems: [p] }, signatures: [], state: 'error', code: p.code, message: p.message };
-    }
-    const resolved = { ...(ref.tag ? { tag: ref.tag } : {}), digest: target.digest, mediaType: target.mediaType, size: target.size };
-
-    let referrers: readonly Descriptor[] = [];
-    let via: ReferrersVia | undefined;
-    const ignored: IgnoredReferrer[] = [];
-    try {
-      const r = await store.listReferrers(target.digest, read);
-      referrers = r.descriptors;
-      via = r.via;
-      ignored.push(...(r.skipped ?? []));
-    } catch (e) {
-      problems.push(problemOf(e));
-    }
-    const ctx: Ctx = { store, read, target, foundAt: (d) => ({ via: via ?? 'referrers-api', digest: d.digest }), now: opts.now };
-    const signatures: SignatureEvidence[] = [];
-    let sigTag: string | undefined;
-    let sigTagNotRead: string | undefined;
-    let notation: ArtifactVerification['notation'];
-
-    if (trust.cosign) {
-      const bundles = await cosignBundles(ctx, referrers, trust.cosign, ignored);
-      signatures.push(...bundles.evidence);
-      // cosign reads the legacy .sig tag only when no bundle could be read
-      if (bundles.read > 0) sigTagNotRead = cosignSignatureTag(target.digest);
-      else {
-        sigTag = cosignSignatureTag(target.digest);
-        signatures.push(...(await cosignLegacy(ctx, sigTag, trust.cosign)));
-      }
-    }
-
-    if (trust.notation) {
-      const n = await notationSignatures(ctx, referrers.filter((x) => x.artifactType === NOTATION_ARTIFACT_TYPE), trust.notation, referenceForPolicy(ref, target.digest));
-      signatures.push(...n.evidence);
-      problems.push(...n.problems);
-      notation = n.notation ?? skipped(trust.notation.policy, referenceForPolicy(ref, target.digest));
-    }
-
-    const discovery = {
-      ...(via ? { referrers: via } : {}),
-      ...(sigTag ? { sigTag } : {}),
-      ...(sigTagNotRead ? { sigTagNotRead } : {}),
-      problems,
-      ...(ignored.length > 0 ? { ignored } : {}),
-    };
-    return { reference: input, resolved, discovery, signatures, ...(notation ? { notation } : {}), ...conclude(signatures, problems, trust) };
-  } finally {
-    await store.close();
+    // digest first, as source-controller: a tag beside a digest is only a label
+    target = await store.resolve(ref.digest ?? ref.tag ?? 'latest', read);
+  } catch (e) {
+    const p = problemOf(e);
+    return { reference: input, discovery: { problems: [p] }, signatures: [], state: 'error', code: p.code, message: p.message };
   }
+  const resolved = { ...(ref.tag ? { tag: ref.tag } : {}), digest: target.digest, mediaType: target.mediaType, size: target.size };
+
+  let referrers: readonly Descriptor[] = [];
+  let via: ReferrersVia | undefined;
+  const ignored: IgnoredReferrer[] = [];
+  try {
+    const r = await store.listReferrers(target.digest, read);
+    referrers = r.descriptors;
+    via = r.via;
+    ignored.push(...(r.skipped ?? []));
+  } catch (e) {
+    problems.push(problemOf(e));
+  }
+  const ctx: Ctx = { store, read, target, foundAt: (d) => ({ via: via ?? 'referrers-api', digest: d.digest }), now: opts.now };
+  const signatures: SignatureEvidence[] = [];
+  let sigTag: string | undefined;
+  let sigTagNotRead: string | undefined;
+  let notation: ArtifactVerification['notation'];
+
+  if (trust.cosign) {
+    const bundles = await cosignBundles(ctx, referrers, trust.cosign, ignored);
+    signatures.push(...bundles.evidence);
+    // cosign reads the legacy .sig tag only when no bundle could be read
+    if (bundles.read > 0) sigTagNotRead = cosignSignatureTag(target.digest);
+    else {
+      sigTag = cosignSignatureTag(target.digest);
+      signatures.push(...(await cosignLegacy(ctx, sigTag, trust.cosign)));
+    }
+  }
+
+  if (trust.notation) {
+    const n = await notationSignatures(ctx, referrers.filter((x) => x.artifactType === NOTATION_ARTIFACT_TYPE), trust.notation, referenceForPolicy(ref, target.digest));
+    signatures.push(...n.evidence);
+    problems.push(...n.problems);
+    notation = n.notation ?? skipped(trust.notation.policy, referenceForPolicy(ref, target.digest));
+  }
+
+  const discovery = {
+    ...(via ? { referrers: via } : {}),
+    ...(sigTag ? { sigTag } : {}),
+    ...(sigTagNotRead ? { sigTagNotRead } : {}),
+    problems,
+    ...(ignored.length > 0 ? { ignored } : {}),
+  };
+  return { reference: input, resolved, discovery, signatures, ...(notation ? { notation } : {}), ...conclude(signatures, problems, trust) };
 }
 
 interface Ctx {
@@ -409,4 +420,47 @@ function firstFailure(signatures: readonly SignatureEvidence[]): { code: string;
     }
   }
   return { code: 'signature.unverified', message: 'no signature passed every check' };
+}
+
+/**
+ * Each (artifact digest, registry credentials, trust material) verified once per run. The key is made
+ * by the caller from the pool's read key, the digest and a fingerprint of the trust material's
+ * content (materials.ts), so identical trust held in different Secrets is verified once. Labels in the
+ * evidence name the Secret of the plan that ran first: for any other plan they are rewritten to name
+ * that plan's own Secret (`label` is the Secret's `namespace/name`), so each object's report still
+ * says which of its Secrets' keys verified.
+ */
+export class VerificationMemo {
+  readonly #results = new Map<string, { readonly label: string | undefined; readonly result: Promise<ArtifactVerification> }>();
+
+  run(key: string, label: string | undefined, verify: () => Promise<ArtifactVerification>): Promise<ArtifactVerification> {
+    const known = this.#results.get(key);
+    if (!known) {
+      const result = verify();
+      this.#results.set(key, { label, result });
+      return result;
+    }
+    const from = known.label;
+    if (from === undefined || label === undefined || from === label) return known.result;
+    return known.result.then((v) => relabel(v, from, label));
+  }
+
+  /** distinct verifications so far (tests) */
+  get size(): number {
+    return this.#results.size;
+  }
+}
+
+/** A copy of `value` with every whole occurrence of `from` in its strings replaced by `to`. */
+function relabel<T>(value: T, from: string, to: string): T {
+  const pattern = new RegExp(`(?<![\\w.-])${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`, 'g');
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(pattern, () => to);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
 }

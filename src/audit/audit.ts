@@ -1,13 +1,13 @@
 import { buildGraph } from '../graph/index.js';
-import type { Graph, GraphNode, VerifyPlan } from '../graph/types.js';
-import type { FluxObject, KubeProblem, ObjectSource, Scope } from '../kube/types.js';
-import { openRegistry, parseArtifactRef, resolveRef, type OciRefSpec } from '../registry/index.js';
-import { REPORT_SCHEMA_VERSION, type Report, type ReportNode } from '../report/model.js';
-import { findingFor, summarise } from '../verdict/index.js';
-import type { Finding, PlanOutcome, VerificationOutcome } from '../verdict/types.js';
+import type { VerifyPlan } from '../graph/types.js';
+import type { KubeProblem, ObjectSource, Scope } from '../kube/types.js';
+import { parseRepositoryUrl, RegistryPool, resolveRef } from '../registry/index.js';
+import type { Report } from '../report/model.js';
+import type { PlanOutcome, VerificationOutcome } from '../verdict/types.js';
 import { describeError, isVerifyError } from '../errors.js';
-import { verifyArtifact, type ArtifactTrust, type ArtifactVerification, type RegistryOpener } from './artifact.js';
-import { inspectKeySecret, registryOptions, SecretCache, trustFromPlan } from './materials.js';
+import { VerificationMemo, verifyArtifact, type ArtifactTrust, type ArtifactVerification, type RegistryOpener } from './artifact.js';
+import { inspectKeySecret, registryOptions, SecretCache, trustFingerprint, trustFromPlan, type TrustFingerprint } from './materials.js';
+import { assemble } from './report.js';
 
 /**
  * The conductor: objects → graph → one verification per plan (the digest Flux runs, and the
@@ -25,6 +25,11 @@ export interface AuditOptions {
   readonly onPlan?: (done: number, total: number) => void;
   /** serves registry references from elsewhere (the embedded demo) */
   readonly openStore?: RegistryOpener;
+  /**
+   * -w: results of earlier runs by plan inputs (audit/watch.ts keys them by everything runPlan reads of
+   * a plan); a plan found here is not verified again, and each result of this run is offered back
+   */
+  readonly reuse?: { get(plan: VerifyPlan): PlanResult | undefined; set(plan: VerifyPlan, result: PlanResult): void };
 }
 
 function toOutcome(v: ArtifactVerification): VerificationOutcome {
@@ -42,11 +47,17 @@ function errorOutcome(e: unknown): VerificationOutcome {
   return { state: 'error', code: isVerifyError(e) ? e.code : 'internal', message: describeError(e), signatures: [] };
 }
 
-function refSpec(plan: VerifyPlan): OciRefSpec {
-  const r = plan.artifact.ref;
-  if (r.kind === 'digest') return { digest: r.digest };
-  if (r.kind === 'semver') return { semver: r.constraint, ...(r.filter ? { semverFilter: r.filter } : {}) };
-  return { tag: r.tag };
+/**
+ * What the plans of one audit share: one registry pool (a client per host, every read once per
+ * artifact and credentials) and one verification per (digest, credentials, trust material).
+ */
+interface Shared {
+  readonly pool: RegistryPool;
+  readonly verified: VerificationMemo;
+}
+
+function openShared(opts: AuditOptions): Shared {
+  return { pool: new RegistryPool(opts.openStore ? { opener: opts.openStore } : {}), verified: new VerificationMemo() };
 }
 
 interface PlanResult {
@@ -55,36 +66,39 @@ interface PlanResult {
   readonly next?: ArtifactVerification;
 }
 
-async function runPlan(plan: VerifyPlan, secrets: SecretCache, opts: AuditOptions): Promise<PlanResult> {
+async function runPlan(plan: VerifyPlan, secrets: SecretCache, opts: AuditOptions, shared: Shared): Promise<PlanResult> {
   const trustFrom = opts.override ? 'flag' : 'object';
   const overrides = opts.override ? { overrides: opts.override.labels } : {};
-  const ref = parseArtifactRef(plan.artifact.url);
-  if (ref.kind !== 'registry') throw new Error(`plan ${plan.id} is not a registry artifact`);
-  const access = await registryOptions(plan.access, ref.host, ref.repository, secrets);
+  const repo = plan.location ?? parseRepositoryUrl(plan.artifact.url);
+  if (repo.kind === 'invalid') return { outcome: { trustFrom, registryError: { code: repo.code, message: repo.message } } };
+  const access = await registryOptions(plan.access, repo.host, repo.repository, secrets);
 
   let trust: ArtifactTrust | undefined = opts.override?.trust;
+  let fingerprint: TrustFingerprint | undefined = opts.override ? { fingerprint: 'flags' } : undefined;
   let trustProblem: PlanOutcome['trustProblem'];
   let trustSecret: PlanOutcome['trustSecret'];
   if (!trust && plan.trust) {
     const t = await trustFromPlan(plan.trust, secrets);
     if ('code' in t) trustProblem = t;
-    else trust = t;
+    else {
+      trust = t;
+      fingerprint = await trustFingerprint(plan.trust, secrets);
+    }
     trustSecret = await inspectKeySecret(plan.trust, secrets);
   }
 
-  // what the reference resolves to now, as Flux's next reconcile will see it
+  // what the reference resolves to now, as Flux's next reconcile will see it; the pool's store is
+  // shared with every plan naming this repository with the same credentials, and closed with the pool
   let registryDigest: string | undefined;
   let registryTag: string | undefined;
   let registryError: PlanOutcome['registryError'];
-  const store = opts.openStore ? await opts.openStore(ref, access.options) : openRegistry(ref, access.options);
+  const store = await shared.pool.store(repo, access.options);
   try {
-    const resolved = await resolveRef(store, refSpec(plan), { helmChart: plan.artifact.chart !== undefined });
+    const resolved = await resolveRef(store, plan.artifact.ref);
     registryDigest = resolved.descriptor.digest;
     registryTag = resolved.tag;
   } catch (e) {
     registryError = { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) };
-  } finally {
-    await store.close();
   }
   // a pull Secret that does not exist (or does not parse) fails Flux's pull even where anonymous access
   // would work; one we may merely not read says nothing about Flux, and anonymous access is tried
@@ -92,11 +106,14 @@ async function runPlan(plan: VerifyPlan, secrets: SecretCache, opts: AuditOption
   if (!registryError && broken) registryError = { code: 'registry.credentials', message: `${broken.secret ? `Secret ${broken.secret}: ` : ''}${broken.message}` };
 
   const base = { trustFrom, ...overrides, ...(registryDigest ? { registryDigest } : {}), ...(registryTag ? { registryTag } : {}), ...(registryError ? { registryError } : {}), ...(trustProblem ? { trustProblem } : {}), ...(trustSecret ? { trustSecret } : {}) } as const;
-  if (!trust) return { outcome: base };
+  if (!trust || !fingerprint) return { outcome: base };
 
+  const readKey = shared.pool.readKey(repo, access.options);
+  const fp = fingerprint;
   const verify = async (digest: string): Promise<ArtifactVerification | VerificationOutcome> => {
     try {
-      return await verifyArtifact(`${plan.artifact.url}@${digest}`, trust, { now: opts.now, registry: access.options, ...(opts.openStore ? { openStore: opts.openStore } : {}) });
+      const run = (): Promise<ArtifactVerification> => verifyArtifact({ ...repo, digest }, trust, { now: opts.now, registry: access.options, pool: shared.pool });
+      return await shared.verified.run(`${readKey}\n${digest}\n${fp.fingerprint}`, fp.label, run);
     } catch (e) {
       return errorOutcome(e);
     }
@@ -156,79 +173,27 @@ export async function startAudit(source: ObjectSource, opts: AuditOptions, onCha
   let completed = 0;
   const snapshot = (): Report => assemble(graph, results, problems, source, opts);
   const trustFrom = opts.override ? 'flag' : 'object';
+  const shared = openShared(opts);
   const done = mapLimit(
     graph.plans,
     opts.concurrency ?? 8,
     async (p) => {
-      const r = await runPlan(p, secrets, opts).catch((e: unknown): PlanResult => ({ outcome: { trustFrom, registryError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } }));
+      const r = opts.reuse?.get(p) ?? (await runPlan(p, secrets, opts, shared).catch((e: unknown): PlanResult => ({ outcome: { trustFrom, registryError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } })));
       results.set(p.id, r);
+      opts.reuse?.set(p, r);
     },
     (n) => {
       completed = n;
       opts.onPlan?.(n, graph.plans.length);
       onChange?.();
     },
-  ).then(snapshot);
+  )
+    .finally(() => shared.pool.close())
+    .then(snapshot);
   const raws = new Map(graph.nodes.flatMap((n) => (n.type === 'object' ? [[n.id, n.object.raw] as const] : [])));
   return { total: graph.plans.length, completed: () => completed, snapshot, done, rawObject: (id) => raws.get(id) };
 }
 
 export async function audit(source: ObjectSource, opts: AuditOptions): Promise<Report> {
   return (await startAudit(source, opts)).done;
-}
-
-function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanResult>, problems: readonly KubeProblem[], source: ObjectSource, opts: AuditOptions): Report {
-  const plans = new Map(graph.plans.map((p) => [p.id, p]));
-  // sources before consumers, so a consumer's finding can inherit its sources'
-  const findings = new Map<string, Finding>();
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const decide = (node: GraphNode, seen: Set<string>): Finding => {
-    const known = findings.get(node.id);
-    if (known) return known;
-    seen.add(node.id);
-    const sourceFindings = node.sourceIds.flatMap((id) => {
-      const s = byId.get(id);
-      return s && !seen.has(id) ? [decide(s, seen)] : [];
-    });
-    const result = node.planId ? byPlan.get(node.planId) : undefined;
-    const f = findingFor(node, result?.outcome, { now: opts.now, sourceFindings, fromFiles: source.description.files !== undefined });
-    findings.set(node.id, f);
-    return f;
-  };
-  for (const n of graph.nodes) decide(n, new Set());
-
-  const nodes: ReportNode[] = graph.nodes.map((n) => {
-    const plan = n.planId ? plans.get(n.planId) : undefined;
-    const r = n.planId ? byPlan.get(n.planId) : undefined;
-    const obj: FluxObject | undefined = n.type === 'object' ? n.object : undefined;
-    return {
-      id: n.id,
-      kind: n.kind,
-      ...(obj ? { apiVersion: obj.apiVersion } : {}),
-      namespace: n.namespace,
-      name: n.name,
-      type: n.type,
-      sourceIds: n.sourceIds,
-      consumerIds: n.consumerIds,
-      notes: n.notes,
-      ...(plan ? { artifact: { ...plan.artifact, ...(r?.outcome.registryDigest ? { registryDigest: r.outcome.registryDigest } : {}), ...(r?.outcome.registryTag ? { registryTag: r.outcome.registryTag } : {}) } } : {}),
-      ...(n.trust ? { trust: n.trust } : {}),
-      signatures: r?.running?.signatures ?? (plan?.artifact.running?.digest ? [] : (r?.next?.signatures ?? [])),
-      ...(r?.next && r.running ? { nextSignatures: r.next.signatures } : {}),
-      finding: findings.get(n.id) as Finding,
-    };
-  });
-
-  const d = source.description;
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    generatedAt: opts.now.toISOString(),
-    tool: { name: 'kubectl-verify', version: opts.version },
-    source: { ...(d.context ? { context: d.context } : {}), ...(d.cluster ? { cluster: d.cluster } : {}), ...(d.server ? { server: d.server } : {}), ...(d.files ? { files: d.files } : {}), ...(d.demo ? { demo: d.demo } : {}) },
-    scope: { ...(opts.scope.namespace ? { namespace: opts.scope.namespace } : {}), allNamespaces: opts.scope.namespace === undefined, ...(opts.scope.labelSelector ? { selector: opts.scope.labelSelector } : {}) },
-    trustOverrides: opts.override?.labels ?? [],
-    summary: summarise([...findings.values()]),
-    problems,
-    nodes,
-  };
 }

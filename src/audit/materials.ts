@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { grantHint, refusalIn } from '../kube/errors.js';
 import type { ObjectSource, SecretResult } from '../kube/types.js';
 import type { PlanTrust, RegistryAccess } from '../graph/types.js';
@@ -166,4 +167,50 @@ export async function registryOptions(access: RegistryAccess, host: string, repo
     else if (r.state !== 'found') problems.push(secretProblem(r, `${ns}/${access.proxySecretRef}`, 'proxy'));
   }
   return { options: { credential, insecure: access.insecure, ...(tls ? { tls } : {}), ...(proxyUrl ? { proxyUrl } : {}) }, problems };
+}
+
+/** What identifies a plan's trust material for the run's verification memo (VerificationMemo in artifact.ts). */
+export interface TrustFingerprint {
+  /** a hash of the material's content: equal content in different Secrets gives the same fingerprint */
+  readonly fingerprint: string;
+  /** `namespace/name` of the Secret whose name the evidence labels carry, to relabel a shared result */
+  readonly label?: string;
+}
+
+/**
+ * The fingerprint of a plan's trust material, from the bytes trustFromPlan reads (the SecretCache
+ * holds them: no second read): the mode, every entry of the key or notation Secret (names and bytes:
+ * the key file names appear in the labels), and for keyless the identities and the trusted root's
+ * bytes or the built-in root. Never logged; it names no Secret.
+ */
+export async function trustFingerprint(trust: PlanTrust, secrets: SecretCache): Promise<TrustFingerprint> {
+  const hash = createHash('sha256');
+  const add = (s: string | Uint8Array): void => {
+    const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+    hash.update(`${b.length}:`);
+    hash.update(b);
+  };
+  add(trust.provider);
+  add(trust.mode);
+  const secretName = trust.mode === 'cosign-keyless' ? trust.trustedRootSecretRef : trust.secretRef;
+  if (trust.mode === 'cosign-keyless') {
+    for (const m of trust.matchOIDCIdentity) {
+      add(m.issuer);
+      add(m.subject);
+    }
+  }
+  if (secretName === undefined) {
+    add(trust.mode === 'cosign-keyless' ? 'builtin-root' : 'no-secret');
+    return { fingerprint: hash.digest('hex') };
+  }
+  const r = await secrets.secret(trust.namespace, secretName);
+  add(r.state);
+  if (r.state === 'found') {
+    const entries = trust.mode === 'cosign-keyless' ? Object.entries(r.data).filter(([k]) => k === 'trusted_root.json') : Object.entries(r.data);
+    for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      add(k);
+      add(v);
+    }
+  }
+  return { fingerprint: hash.digest('hex'), label: `${trust.namespace}/${secretName}` };
 }

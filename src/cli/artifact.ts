@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { verifyArtifact, type ArtifactTrust, type NotationTrust } from '../audit/artifact.js';
 import { isVerifyError } from '../errors.js';
-import { dockerConfigCredential, type Credential } from '../registry/index.js';
+import { dockerConfigCredential, parseArtifactRef, type ArtifactRef, type Credential } from '../registry/index.js';
 import { formatArtifactText } from '../report/artifact-text.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
 import { compileIdentity, type CosignTrust } from '../verify/cosign/index.js';
@@ -9,24 +9,25 @@ import { parseCertificateFile, fluxTrustStore, validateTrustPolicy } from '../ve
 import { parseTrustedRoot, publicGoodTrustedRoot } from '../verify/trust/index.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
 import { flagBool, flagString, flagStrings, type ParsedArgs } from './flags.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 /** `kubectl verify artifact REF`: trust material comes only from flags, and the output says so. */
 export async function runArtifact(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessEnv): Promise<number> {
   if (args.positionals.length !== 1) throw usageError(`artifact takes exactly one REF, got ${args.positionals.length}`);
-  const ref = args.positionals[0] as string;
   const trust = (await trustFromFlags(args)) as ArtifactTrust;
-  const caFile = flagString(args, 'ca-file');
-  const ca = caFile ? await readInput(caFile, '--ca-file') : undefined;
-  let result;
+  let ref: ArtifactRef;
   try {
-    // as cosign and notation do: credentials from the docker config ($DOCKER_CONFIG or ~/.docker, helpers included)
-    const credential = (host: string): Promise<Credential> => dockerConfigCredential(host, { env });
-    result = await verifyArtifact(ref, trust, { now: new Date(), registry: { insecure: flagBool(args, 'insecure'), credential, ...(ca ? { tls: { ca } } : {}) } });
+    // parsed once, here: everything after takes the typed reference
+    ref = parseArtifactRef(args.positionals[0] as string);
   } catch (e) {
     if (isVerifyError(e) && e.code === 'registry.bad-reference') throw usageError(e.message);
     throw e;
   }
+  const caFile = flagString(args, 'ca-file');
+  const ca = caFile ? await readInput(caFile, '--ca-file') : undefined;
+  // as cosign and notation do: credentials from the docker config ($DOCKER_CONFIG or ~/.docker, helpers included)
+  const credential = (host: string): Promise<Credential> => dockerConfigCredential(host, { env });
+  const result = await verifyArtifact(ref, trust, { now: new Date(), registry: { insecure: flagBool(args, 'insecure'), credential, ...(ca ? { tls: { ca } } : {}) } });
   if (flagString(args, 'output') === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     const color = useColor((flagString(args, 'color') ?? 'auto') as ColorMode, 'isTTY' in io.stdout && io.stdout.isTTY === true, env);

@@ -1,5 +1,5 @@
 import { audit, startAudit, type AuditOptions, type AuditRun } from '../audit/audit.js';
-import { watchChanges } from '../audit/watch.js';
+import { PlanResults, watchAudits, type WatchReason } from '../audit/watch.js';
 import { createFileSource } from '../kube/files.js';
 import type { Demo } from '../demo/index.js';
 import type { ObjectSource, Scope } from '../kube/types.js';
@@ -7,12 +7,14 @@ import { palette, useColor, type ColorMode } from '../report/color.js';
 import { defaultFailOn, exitCodeFor, failOnClasses, type FailOnClass } from '../report/exit.js';
 import type { Report } from '../report/model.js';
 import { printFormats, printReport, type PrintFormat, type PrintOptions } from '../report/print/index.js';
+import { jsonChunks } from '../report/print/json.js';
+import { yamlChunks } from '../report/print/yaml.js';
 import { readVersion } from '../version.js';
 import { trustFlagLabels, trustFromFlags } from './artifact.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
 import { invokedAs } from './invoked-as.js';
 import { flagBool, flagString, flagStrings, type ParsedArgs } from './flags.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 /** `kubectl verify`: audit the Flux objects in scope, from the cluster or from files. */
 export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream): Promise<number> {
@@ -43,7 +45,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     scope = { ...(namespace && !all ? { namespace } : {}), ...(selector ? { labelSelector: selector } : {}) };
   } else {
     // the Kubernetes client library is large: loaded only when a cluster is read
-    const [{ loadKubeConfig }, { createClusterSource }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/cluster.js')]);
+    const [{ loadKubeConfig }, { createClusterSource }, { defaultCacheDir, openDiscoveryCache }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/cluster.js'), import('../kube/discovery-cache.js')]);
     const resolved = loadKubeConfig({
       ...opt('kubeconfig', flagString(args, 'kubeconfig')),
       ...opt('context', flagString(args, 'context')),
@@ -60,7 +62,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
       insecureSkipTlsVerify: flagBool(args, 'insecure-skip-tls-verify'),
       ...opt('certificateAuthority', flagString(args, 'certificate-authority')),
     });
-    source = createClusterSource(resolved);
+    source = createClusterSource(resolved, { discoveryCache: openDiscoveryCache(defaultCacheDir(env), resolved.server) });
     scope = resolved.scope;
   }
   const overrideTrust = await trustFromFlags(args, false);
@@ -77,9 +79,32 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
   if (interactive) {
     // React and ink load only on this path, so printed output never pays for them
     const { runTui } = await import('../tui/index.js');
-    const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: clock() });
-    const subscribe = watch ? (onChange: () => void) => watchChanges(source, scope, WATCH_INTERVAL_MS, onChange) : undefined;
-    return runTui({ run: await start(), rerun: start, stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env, failOn, title: invokedAs(), ...(subscribe ? { subscribe } : {}) });
+    const tui = { stdin: process.stdin, stdout: io.stdout as NodeJS.WriteStream, color, env, failOn, title: invokedAs() };
+    if (!watch) {
+      const start = (): Promise<AuditRun> => startAudit(source, { ...auditOptions, now: clock() });
+      return runTui({ run: await start(), rerun: start, ...tui });
+    }
+    // -w: the view re-audits on each change as the r key does; a change re-verifies only the plans whose
+    // inputs changed, the periodic re-check the ones a tag names, the r key everything
+    const watcher = watchAudits(source, scope);
+    const results = new PlanResults();
+    let reason: WatchReason | undefined;
+    const start = (): Promise<AuditRun> => {
+      const kind = reason ?? 'full';
+      reason = undefined;
+      return startAudit(watcher.source, { ...auditOptions, now: clock(), reuse: results.forRun(kind) });
+    };
+    // the view calls `start` at once from the callback: the reason set here is the one it reads
+    const subscribe = (onChange: () => void): (() => void) =>
+      watcher.subscribe((why) => {
+        reason = why;
+        onChange();
+      });
+    try {
+      return await runTui({ run: await start(), rerun: start, subscribe, ...tui });
+    } finally {
+      watcher.stop();
+    }
   }
   // on a terminal, messages are cut to its width as kubectl does; piped output keeps every character
   const tty = io.stdout as Partial<NodeJS.WriteStream>;
@@ -94,39 +119,56 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
 
   if (demo) io.stderr.write(`demo: a built-in fleet captured from Flux and the lab on ${demo.capturedAt.slice(0, 10)}; nothing was read from a cluster or fetched from a registry\n`);
   for (const p of report.problems) io.stderr.write(`warning: ${p.message}\n`);
-  io.stdout.write(printReport(format as PrintFormat, report, print));
+  // JSON and YAML are written as they are made, a node at a time, never as one string of the whole report
+  if (format === 'json' || format === 'yaml') await writeChunks(io.stdout, format === 'json' ? jsonChunks(report) : yamlChunks(report));
+  else io.stdout.write(printReport(format as PrintFormat, report, print));
   if (report.nodes.length === 0 && report.problems.length === 0) io.stderr.write(`no Flux objects found${scope.namespace ? ` in namespace ${scope.namespace}` : ''}\n`);
   return exitCodeFor(report, failOn);
 }
 
 /**
- * `-w` with printed output: the full output once, then, whenever an object in scope changes, the rows
- * whose finding changed (as `kubectl get -w` prints changed rows). Runs until interrupted.
+ * `-w` with printed output: the full output once, then, whenever an object in scope changes (or the
+ * periodic registry re-check finds a tag moved), the rows whose finding changed, without headers (as
+ * `kubectl get -w` prints changed rows). A problem that appears or goes away while watching (a failing
+ * watch, an object that cannot be read) is said once on stderr. Runs until interrupted.
  */
 async function watchPrinted(source: ObjectSource, opts: Omit<AuditOptions, 'now'> & { now: Date }, io: CliIO, format: PrintFormat, print: PrintOptions): Promise<number> {
-  let previous = await audit(source, { ...opts, now: new Date() });
+  const watcher = watchAudits(source, opts.scope);
+  const results = new PlanResults();
+  let previous = await audit(watcher.source, { ...opts, now: new Date(), reuse: results.forRun('full') });
+  for (const p of previous.problems) io.stderr.write(`warning: ${p.message}\n`);
   io.stdout.write(printReport(format, previous, print));
   let running = false;
-  let again = false;
-  const refresh = async (): Promise<void> => {
+  let again: WatchReason | undefined;
+  const refresh = async (why: WatchReason): Promise<void> => {
     if (running) {
-      again = true;
+      again = again === 'recheck' || why === 'recheck' ? 'recheck' : 'changed';
       return;
     }
     running = true;
-    do {
-      again = false;
-      const next = await audit(source, { ...opts, now: new Date() });
-      const changed = changedNodes(previous, next);
-      if (changed.length > 0) io.stdout.write(printReport(format, { ...next, nodes: changed }, { ...print, noHeaders: true }));
-      previous = next;
-    } while (again);
+    for (let next: WatchReason | undefined = why; next; next = again) {
+      again = undefined;
+      try {
+        const report = await audit(watcher.source, { ...opts, now: new Date(), reuse: results.forRun(next) });
+        const changed = changedNodes(previous, report);
+        if (changed.length > 0) io.stdout.write(printReport(format, { ...report, nodes: changed }, { ...print, noHeaders: true }));
+        const before = new Set(previous.problems.map((p) => p.message));
+        const now = new Set(report.problems.map((p) => p.message));
+        for (const m of now) if (!before.has(m)) io.stderr.write(`warning: ${m}\n`);
+        for (const m of before) if (!now.has(m)) io.stderr.write(`resolved: ${m}\n`);
+        previous = report;
+      } catch (e) {
+        // the output keeps what it has; the next change or re-check tries again
+        io.stderr.write(`warning: re-verifying failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }
     running = false;
   };
   return new Promise<number>((resolve) => {
-    const stop = watchChanges(source, opts.scope, WATCH_INTERVAL_MS, () => void refresh());
+    const unsubscribe = watcher.subscribe((why) => void refresh(why));
     const end = (): void => {
-      stop();
+      unsubscribe();
+      watcher.stop();
       resolve(exitCodeFor(previous));
     };
     process.once('SIGINT', end);
@@ -134,7 +176,21 @@ async function watchPrinted(source: ObjectSource, opts: Omit<AuditOptions, 'now'
   });
 }
 
-const WATCH_INTERVAL_MS = 2000;
+/** Writes chunks in batches of about 64 KiB, waiting whenever the stream asks the writer to. */
+async function writeChunks(out: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  let batch = '';
+  const flush = async (): Promise<void> => {
+    if (batch === '') return;
+    const more = out.write(batch);
+    batch = '';
+    if (!more) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
+  for (const c of chunks) {
+    batch += c;
+    if (batch.length >= 65_536) await flush();
+  }
+  await flush();
+}
 
 function changedNodes(before: Report, after: Report): Report['nodes'] {
   const old = new Map(before.nodes.map((n) => [n.id, `${n.finding.state}|${n.finding.message}|${n.finding.flux.sourceVerified?.status ?? ''}`]));

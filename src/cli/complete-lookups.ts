@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeFlags } from '../kube/kubeconfig.js';
-import type { LookupKind } from './complete.js';
+import type { LookupKind } from './io.js';
 
 /**
  * The names shell completion offers for --context, --cluster, --user (from the kubeconfig files) and

@@ -2,7 +2,7 @@ import type { KubeFlags } from '../kube/kubeconfig.js';
 import { failOnClasses } from '../report/exit.js';
 import { shells } from './completion-scripts.js';
 import { artifactFlags, auditFlags, commonFlags, kubectlFlags, trustFlags, type FlagSpec } from './flags.js';
-import type { CliIO } from './main.js';
+import type { CliIO, LookupKind } from './io.js';
 
 /**
  * Shell completion by cobra's `__complete` protocol, the one kubectl speaks with a plugin's
@@ -32,8 +32,8 @@ export interface Completion {
   readonly directive: number;
 }
 
-/** What only the kubeconfig or the cluster knows. */
-export type LookupKind = 'namespaces' | 'contexts' | 'clusters' | 'users';
+// what only the kubeconfig or the cluster knows: declared in io.ts, which complete-lookups.ts shares
+export type { LookupKind };
 /** Names for a lookup, given the connection flags typed so far; [] when they cannot be had. */
 export type Lookup = (kind: LookupKind, connection: KubeFlags) => Promise<readonly string[]>;
 

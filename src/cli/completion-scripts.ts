@@ -1,7 +1,7 @@
 import { usageError } from './exit.js';
 import { commonFlags, flagBool, formatFlags, parseArgs } from './flags.js';
 import { type CommandName, invokedAs } from './invoked-as.js';
-import type { CliIO } from './main.js';
+import type { CliIO } from './io.js';
 
 /**
  * `kubectl verify completion bash|zsh|fish`: a script for the standalone program (`kubectl-verify`,

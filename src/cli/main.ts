@@ -4,11 +4,7 @@ import { CliExit, ExitCode, usageError } from './exit.js';
 import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs, trustFlags } from './flags.js';
 import { artifactHelp, rootHelp } from './help.js';
 import { invokedAs } from './invoked-as.js';
-
-export interface CliIO {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
+import type { CliIO } from './io.js';
 
 /** Runs one invocation and returns its exit code; never throws. */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {

@@ -35,7 +35,9 @@ export function buildGraph(objects: readonly FluxObject[]): Graph {
       drafts.set(to, { base: { type: 'dangling', id: to, kind: ref.kind, namespace: ref.namespace, name: ref.name, ref }, notes: [] });
     }
     edges.push({ from, to, via });
-    referrers.set(to, [...(referrers.get(to) ?? []), from]);
+    const by = referrers.get(to);
+    if (by) by.push(from);
+    else referrers.set(to, [from]);
   };
 
   // objects first, then generated charts, so a generated chart's own sourceRef is linked too
@@ -75,7 +77,9 @@ export function buildGraph(objects: readonly FluxObject[]): Graph {
   const templateMade = new Set(edges.filter((e) => e.via === 'chartTemplate').map((e) => e.to));
   for (const d of drafts.values()) describe(d, drafts, referrers, templateMade);
   // after the sources' plans: a consumer's applied digest is verified with its source's trust
-  for (const d of drafts.values()) describeApplied(d, drafts, edges);
+  const targetsOf = new Map<NodeId, Set<NodeId>>();
+  for (const e of edges) targetsOf.set(e.from, (targetsOf.get(e.from) ?? new Set()).add(e.to));
+  for (const d of drafts.values()) describeApplied(d, drafts, targetsOf);
   for (const e of edges) {
     const target = drafts.get(e.to);
     if (target?.base.type === 'dangling') drafts.get(e.from)?.notes.push({ code: 'graph.source-missing', message: `its source ${e.to} is not in the input` });
@@ -130,11 +134,11 @@ function describe(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, referrers: Reado
 }
 
 /** A consumer with one source that applied another digest than the source runs gets a plan for it. */
-function describeApplied(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, edges: readonly Edge[]): void {
+function describeApplied(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, targetsOf: ReadonlyMap<NodeId, ReadonlySet<NodeId>>): void {
   if (d.base.type !== 'object') return;
   const o = d.base.object;
   if (o.kind !== 'Kustomization' && o.kind !== 'HelmRelease') return;
-  const targets = [...new Set(edges.filter((e) => e.from === d.base.id).map((e) => e.to))];
+  const targets = [...(targetsOf.get(d.base.id) ?? [])];
   const source = targets.length === 1 ? drafts.get(targets[0] as NodeId)?.plan : undefined;
   const applied = appliedRevisionOf(o);
   if (source === undefined || applied === undefined) return;
@@ -188,14 +192,26 @@ function assemble(drafts: ReadonlyMap<NodeId, Draft>, rawEdges: readonly Edge[])
     for (const id of nodeIds) planOf.set(id, plan);
   }
 
+  // each node's edges by index, not by scanning every edge for every node (quadratic at thousands of objects)
+  const sourcesOf = new Map<NodeId, NodeId[]>();
+  const consumersOf = new Map<NodeId, NodeId[]>();
+  for (const e of edges) {
+    const out = sourcesOf.get(e.from);
+    if (out) out.push(e.to);
+    else sourcesOf.set(e.from, [e.to]);
+    const into = consumersOf.get(e.to);
+    if (into) into.push(e.from);
+    else consumersOf.set(e.to, [e.from]);
+  }
   const nodes: GraphNode[] = ordered.map((d) => {
     const id = d.base.id;
     const plan = planOf.get(id);
     const own = d.plan;
     return {
       ...d.base,
-      sourceIds: edges.filter((e) => e.from === id).map((e) => e.to),
-      consumerIds: edges.filter((e) => e.to === id).map((e) => e.from),
+      // a fresh array per node, as before: the YAML printer aliases arrays it meets twice
+      sourceIds: [...(sourcesOf.get(id) ?? [])],
+      consumerIds: [...(consumersOf.get(id) ?? [])],
       notes: d.notes,
       ...(plan ? { planId: plan.id } : {}),
       ...(own?.artifact.running ? { running: own.artifact.running } : {}),

@@ -1,11 +1,14 @@
 import type { HelmRelease, HelmRepository, Kustomization, OCIRepository, Verification } from '../kube/types.js';
 import { chartRef, chartUrl, HELM_CHART_LAYER } from './helm.js';
 import { asDigest, parseRevision } from './revision.js';
-import type { PlanArtifact, PlanRef, PlanTrust, RegistryAccess, RunningRevision, TrustOrigin } from './types.js';
+import { parseRepositoryUrl } from '../registry/reference.js';
+import type { PlanArtifact, PlanLocation, PlanRef, PlanTrust, RegistryAccess, RunningRevision, TrustOrigin } from './types.js';
 
 /** What a plan is made of, before identical ones are merged. */
 export interface PlanInput {
   readonly artifact: PlanArtifact;
+  /** `artifact.url` parsed once, here */
+  readonly location: PlanLocation;
   readonly access: RegistryAccess;
   readonly trust?: PlanTrust;
 }
@@ -44,8 +47,10 @@ export function ociRef(o: OCIRepository): PlanRef {
 export function ociRepositoryPlan(o: OCIRepository): PlanInput {
   const running = o.artifact === undefined ? undefined : parseRevision(o.artifact.revision);
   const trust = trustOf(o.verify, o.namespace, 'object', true);
+  const url = o.url.replace(/\/+$/, '');
   return {
-    artifact: { url: o.url.replace(/\/+$/, ''), ref: ociRef(o), ...(running ? { running } : {}) },
+    artifact: { url, ref: ociRef(o), ...(running ? { running } : {}) },
+    location: parseRepositoryUrl(url),
     access: {
       namespace: o.namespace,
       provider: o.provider,
@@ -75,13 +80,15 @@ export function helmChartPlan(c: ChartSpec, repo: HelmRepository, origin: TrustO
   // HelmChart v1 dropped verify.trustedRootSecretRef in v1.9.0: Flux does not read it there
   const trust = trustOf(c.verify, c.namespace, origin, false);
   const running: RunningRevision | undefined = c.revision === undefined ? undefined : { revision: c.revision };
+  const url = chartUrl(repo.url, c.chart);
   return {
     artifact: {
-      url: chartUrl(repo.url, c.chart),
+      url,
       ref: chartRef(c.version),
       ...(running ? { running } : {}),
       chart: { name: c.chart, version: c.version === '' ? '*' : c.version },
     },
+    location: parseRepositoryUrl(url),
     access: {
       namespace: repo.namespace,
       provider: repo.provider,
@@ -113,6 +120,7 @@ export function appliedPlan(source: PlanInput, applied: string): PlanInput | und
   if (digest === undefined || digest === source.artifact.running?.digest) return undefined;
   return {
     artifact: { url: source.artifact.url, ref: { kind: 'digest', digest }, running: { ...revision, digest } },
+    location: source.location,
     access: source.access,
     ...(source.trust ? { trust: source.trust } : {}),
   };

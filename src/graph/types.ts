@@ -1,4 +1,5 @@
 import type { FluxKind, FluxObject, HelmRelease, IdentityMatch, ObjectRef, Verification } from '../kube/types.js';
+import type { InvalidReference, RefSelector, RegistryRepository } from '../registry/reference.js';
 
 /** `Kind/namespace/name`: unique across the graph, stable across runs. */
 export type NodeId = string;
@@ -46,21 +47,18 @@ export interface RunningRevision {
   readonly digest?: string;
 }
 
-/** What to resolve at the registry: Flux's ref precedence already applied. */
-export type PlanRef =
-  | { readonly kind: 'digest'; readonly digest: string }
-  | {
-      readonly kind: 'semver';
-      readonly constraint: string;
-      /** OCIRepository spec.ref.semverFilter: a Go regexp applied to tags before the constraint */
-      readonly filter?: string;
-      /** Helm charts: tags store `+` as `_`, so `_` is read back as `+` before parsing */
-      readonly helmTags: boolean;
-    }
-  | { readonly kind: 'tag'; readonly tag: string };
+/** What to resolve at the registry: Flux's ref precedence already applied (the one selector type of registry/). */
+export type PlanRef = RefSelector;
+
+/**
+ * The artifact's repository, parsed once from `url` by registry/'s parser: what registry/ is handed.
+ * Kept beside PlanArtifact, not in it, because the report's artifact is PlanArtifact as is (until the
+ * report has types of its own, a field there is a field in the JSON).
+ */
+export type PlanLocation = RegistryRepository | InvalidReference;
 
 export interface PlanArtifact {
-  /** `oci://host/repository`, without tag or digest */
+  /** `oci://host/repository`, without tag or digest, as the object writes it (the report shows it) */
   readonly url: string;
   readonly ref: PlanRef;
   /** what Flux runs now; for HelmCharts only the chart version (Flux stores no OCI digest for charts) */
@@ -106,6 +104,11 @@ export interface VerifyPlan {
   /** stable within one input: the reference plus a counter when several plans share it */
   readonly id: string;
   readonly artifact: PlanArtifact;
+  /**
+   * `artifact.url` parsed: where registry/ reads. buildGraph always sets it; optional only so that
+   * plans written by hand (report tests) need not spell it out.
+   */
+  readonly location?: PlanLocation;
   readonly access: RegistryAccess;
   /** undefined: the object names no trust material, so Flux enforces nothing */
   readonly trust?: PlanTrust;

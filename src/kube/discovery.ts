@@ -1,4 +1,5 @@
 import { isKubeError, KubeError, toProblem } from './errors.js';
+import type { DiscoveryCache, ServedResources } from './discovery-cache.js';
 import type { KubeHttp } from './http.js';
 import { kindTable, type KindInfo } from './kinds.js';
 import { isRecord } from './read.js';
@@ -16,7 +17,22 @@ export type KindPlan = { readonly info: KindInfo; readonly version: string } | {
 export interface DiscoveryResult {
   readonly plans: readonly KindPlan[];
   readonly problems: readonly KubeProblem[];
+  /** answered from the disk cache without asking the server: a list that 404s means it is stale */
+  readonly fromCache?: boolean;
 }
+
+export interface DiscoveryOptions {
+  readonly cache?: DiscoveryCache;
+  /** ask the server even when the cache has an answer (the cached one turned out stale) */
+  readonly fresh?: boolean;
+}
+
+/**
+ * Aggregated discovery (Kubernetes 1.26+, GA in 1.30): every group, version and resource in one
+ * answer to GET /apis, as kubectl asks for it. Older servers answer the same request with a plain
+ * APIGroupList, and the groups are then discovered one by one.
+ */
+const AGGREGATED_ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
 
 /** failures that are about the connection or the credentials, not about one group */
 const CLUSTER_WIDE = new Set(['kube.unreachable', 'kube.tls', 'kube.timeout', 'kube.unauthorized', 'kube.auth-plugin']);
@@ -29,9 +45,24 @@ const controllerOf: Readonly<Record<string, string>> = {
 
 type GroupAnswer = { readonly group: string; readonly resources: ReadonlyMap<string, readonly string[]> } | { readonly group: string; readonly error: KubeError };
 
-export async function discoverKinds(http: KubeHttp, signal?: AbortSignal): Promise<DiscoveryResult> {
+export async function discoverKinds(http: KubeHttp, signal?: AbortSignal, opts: DiscoveryOptions = {}): Promise<DiscoveryResult> {
   const groups = [...new Set(kindTable.map((k) => k.group))];
-  const answers = await Promise.all(groups.map((g) => discoverGroup(http, g, signal)));
+  const cached = opts.cache && !opts.fresh ? opts.cache.read() : undefined;
+  if (cached) return { ...plansFrom(groups.map((g) => servedAnswer(g, cached))), fromCache: true };
+  const answers = (await aggregated(http, groups, signal)) ?? (await Promise.all(groups.map((g) => discoverGroup(http, g, signal))));
+  // only a complete answer is kept: a group that failed for another reason than "not served" is asked again next run
+  if (opts.cache && answers.every((a) => !('error' in a) || a.error.code === 'kube.not-found')) {
+    opts.cache.write(new Map(answers.flatMap((a) => ('resources' in a ? [[a.group, a.resources] as const] : []))));
+  }
+  return plansFrom(answers);
+}
+
+function servedAnswer(group: string, served: ServedResources): GroupAnswer {
+  const resources = served.get(group);
+  return resources ? { group, resources } : { group, error: new KubeError('kube.not-found', `discover ${group}: not served`) };
+}
+
+function plansFrom(answers: readonly GroupAnswer[]): DiscoveryResult {
   const wide = answers.find((a): a is Extract<GroupAnswer, { error: KubeError }> => 'error' in a && CLUSTER_WIDE.has(a.error.code));
   // one problem for the whole run: every kind would fail the same way
   if (wide) return { plans: [], problems: [toProblem(wide.error, {})] };
@@ -70,6 +101,45 @@ function crdMissing(info: KindInfo, why: string): KubeProblem {
     message: `no ${info.kind} CRD on the cluster: ${why} (is Flux's ${controllerOf[info.group] ?? 'controller'} installed?)`,
     kind: info.kind,
   };
+}
+
+/**
+ * The Flux groups from one aggregated discovery answer; undefined when the server does not give one
+ * (an older server, or discovery refused: the per-group path then decides, probing where forbidden).
+ * A failure of the connection or the credentials is every group's answer.
+ */
+async function aggregated(http: KubeHttp, groups: readonly string[], signal?: AbortSignal): Promise<GroupAnswer[] | undefined> {
+  let doc: unknown;
+  try {
+    doc = await http.getJson('/apis', 'discover API groups', signal, AGGREGATED_ACCEPT);
+  } catch (e) {
+    if (isKubeError(e) && e.code === 'kube.aborted') throw e;
+    const wide = isKubeError(e) && CLUSTER_WIDE.has(e.code) ? e : undefined;
+    return wide ? groups.map((group) => ({ group, error: wide })) : undefined;
+  }
+  if (!isRecord(doc) || doc['kind'] !== 'APIGroupDiscoveryList' || !Array.isArray(doc['items'])) return undefined;
+  const byGroup = new Map<string, Map<string, string[]>>();
+  for (const item of doc['items']) {
+    const md = isRecord(item) ? item['metadata'] : undefined;
+    const name = isRecord(md) && typeof md['name'] === 'string' ? md['name'] : undefined;
+    if (name === undefined || !groups.includes(name) || !isRecord(item) || !Array.isArray(item['versions'])) continue;
+    const resources = new Map<string, string[]>();
+    for (const v of item['versions']) {
+      if (!isRecord(v) || typeof v['version'] !== 'string' || !Array.isArray(v['resources'])) continue;
+      // a version the server lists but cannot serve right now (freshness Stale) is still listed: a list will say
+      for (const r of v['resources']) {
+        if (!isRecord(r) || typeof r['resource'] !== 'string') continue;
+        const verbs = Array.isArray(r['verbs']) ? r['verbs'] : ['list'];
+        if (!verbs.includes('list')) continue;
+        resources.set(r['resource'], [...(resources.get(r['resource']) ?? []), v['version']]);
+      }
+    }
+    byGroup.set(name, resources);
+  }
+  return groups.map((group) => {
+    const resources = byGroup.get(group);
+    return resources ? { group, resources } : { group, error: new KubeError('kube.not-found', `discover ${group}: not served`) };
+  });
 }
 
 /** plural → versions serving it, within one group */

@@ -12,8 +12,14 @@ import { credentialKinds, refuseCredentialsOverHttp, type ResolvedKubeConfig } f
  */
 export interface KubeHttp {
   readonly server: string;
-  /** the parsed JSON body of a 2xx answer; otherwise throws a KubeError */
-  getJson(path: string, what: string, signal?: AbortSignal): Promise<unknown>;
+  /** the parsed JSON body of a 2xx answer; otherwise throws a KubeError. `accept` replaces `application/json` */
+  getJson(path: string, what: string, signal?: AbortSignal, accept?: string): Promise<unknown>;
+  /**
+   * A long-lived GET (a watch): the body as it arrives, once the API server answered 2xx; otherwise
+   * throws a KubeError as getJson does. --request-timeout bounds the wait for the answer's headers
+   * only; `idleMs` ends the body when nothing arrives for that long (a connection gone silent).
+   */
+  openStream(path: string, what: string, opts: { readonly signal?: AbortSignal; readonly idleMs: number }): Promise<AsyncIterable<Uint8Array>>;
 }
 
 export interface KubeHttpOptions {
@@ -94,7 +100,7 @@ export function createKubeHttp(resolved: ResolvedKubeConfig, opts: KubeHttpOptio
 
   return {
     server,
-    async getJson(path, what, signal) {
+    async getJson(path, what, signal, accept) {
       const { headers, tls } = await credentials(what);
       // client-node only knows Impersonate-User; groups are set here, from the one resolved source
       delete headers['Impersonate-User'];
@@ -108,7 +114,7 @@ export function createKubeHttp(resolved: ResolvedKubeConfig, opts: KubeHttpOptio
       try {
         const res = await request(server + path, {
           method: 'GET',
-          headers: { ...headers, ...impHeaders, Accept: 'application/json', 'User-Agent': userAgent },
+          headers: { ...headers, ...impHeaders, Accept: accept ?? 'application/json', 'User-Agent': userAgent },
           dispatcher: dispatcherFor(tls),
           ...(combined && { signal: combined }),
         });
@@ -126,6 +132,36 @@ export function createKubeHttp(resolved: ResolvedKubeConfig, opts: KubeHttpOptio
       // the body may be a Secret: a parse error must not quote it
       if (body === undefined) throw new KubeError('kube.api', `${what}: the API server's answer is not JSON`);
       return body;
+    },
+
+    async openStream(path, what, { signal, idleMs }) {
+      const { headers, tls } = await credentials(what);
+      // as getJson: groups from the one resolved source
+      delete headers['Impersonate-User'];
+      const imp = resolved.impersonate;
+      const impHeaders: Record<string, string | string[]> = imp ? { 'Impersonate-User': imp.user, ...(imp.groups.length > 0 && { 'Impersonate-Group': [...imp.groups] }) } : {};
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(server + path, {
+          method: 'GET',
+          headers: { ...headers, ...impHeaders, Accept: 'application/json', 'User-Agent': userAgent },
+          dispatcher: dispatcherFor(tls),
+          ...(resolved.requestTimeoutMs !== undefined && { headersTimeout: resolved.requestTimeoutMs }),
+          bodyTimeout: idleMs,
+          ...(signal && { signal }),
+        });
+      } catch (e) {
+        if (signal?.aborted) throw new KubeError('kube.aborted', `${what}: cancelled`, { cause: e });
+        if ((e as { code?: unknown } | null)?.code === 'UND_ERR_HEADERS_TIMEOUT') {
+          throw new KubeError('kube.timeout', `${what}: no answer from the API server at ${server} within ${formatMs(resolved.requestTimeoutMs ?? 0)} (--request-timeout)`, { cause: e });
+        }
+        throw transportError(e, what, server);
+      }
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        const text = await readCapped(res.body, maxBody, what).catch(() => '');
+        throw statusError(res.statusCode, parseJson(text), what, server);
+      }
+      return res.body;
     },
   };
 }

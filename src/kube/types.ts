@@ -180,4 +180,11 @@ export interface ObjectSource {
   getSecret(namespace: string, name: string, signal?: AbortSignal): Promise<SecretResult>;
   /** names of the ServiceAccount's imagePullSecrets */
   getImagePullSecrets(namespace: string, serviceAccount: string, signal?: AbortSignal): Promise<{ readonly names: readonly string[] } | { readonly problem: KubeProblem }>;
+  /**
+   * `-w` (sources that can be watched): lists `scope` once, then follows it. The returned source's list()
+   * answers from what the watches have seen, without asking again (its first call waits for the first
+   * lists); a failing watch is among its problems. `onChange` runs when an object changed or a watch
+   * started or stopped failing. stop() ends the watches.
+   */
+  watch?(scope: Scope, onChange: () => void): ObjectSource & { stop(): void };
 }

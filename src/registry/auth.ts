@@ -1,30 +1,35 @@
-import type { Dispatcher } from 'undici';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { describeCredential, type Credential } from './credentials.js';
 import { registryError } from './errors.js';
-import { send, type TransportOptions } from './transport.js';
+import type { HttpRequest, HttpResponse } from './transport.js';
+
+/** Sends one request through the host's client (its connection pool, limit and backoff). */
+export type Sender = (req: HttpRequest, where: string) => Promise<HttpResponse>;
 
 /**
  * Answers a registry's 401 for one host: Basic when it asks for Basic, otherwise the bearer-token
  * dance (distribution's token spec): GET the realm with service and scope, anonymously or with Basic,
  * or POST an OAuth2 refresh-token grant. Tokens are kept per scope until shortly before they expire.
+ * One Authenticator per (host, credential): the registry pool keeps one for each credential it is
+ * given, so tokens are cached per (credential, scope) and never cross from one credential to another.
  * No value from here may reach a message: errors describe the credential by source only.
  */
 export class Authenticator {
   readonly #host: string;
   readonly #credential: () => Promise<Credential>;
-  readonly #dispatcher: Dispatcher;
-  readonly #transport: TransportOptions;
+  readonly #send: Sender;
+  readonly #insecure: boolean;
   readonly #now: () => number;
   readonly #tokens = new Map<string, { header: string; expiresAt: number }>();
+  readonly #pending = new Map<string, Promise<string>>();
   #basic = false;
   #resolved: Credential | undefined;
 
-  constructor(host: string, credential: () => Promise<Credential>, dispatcher: Dispatcher, transport: TransportOptions, now: () => number = Date.now) {
+  constructor(host: string, credential: () => Promise<Credential>, sender: Sender, insecure: boolean, now: () => number = Date.now) {
     this.#host = host;
     this.#credential = credential;
-    this.#dispatcher = dispatcher;
-    this.#transport = transport;
+    this.#send = sender;
+    this.#insecure = insecure;
     this.#now = now;
   }
 
@@ -46,7 +51,14 @@ export class Authenticator {
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     let header: string | undefined;
     if (bearer) {
-      header = await this.#token(bearer, scope, credential, signal);
+      // requests that meet the same challenge at once share one token request
+      const key = `${scope}\n${bearer.params['realm'] ?? ''}\n${bearer.params['scope'] ?? ''}`;
+      let pending = this.#pending.get(key);
+      if (!pending) {
+        pending = this.#token(bearer, scope, credential, signal).finally(() => this.#pending.delete(key));
+        this.#pending.set(key, pending);
+      }
+      header = await pending;
     } else if (challenges.some((c) => c.scheme === 'basic')) {
       header = basicHeader(credential);
       if (header === undefined) throw this.#unauthorized(credential, 'it asks for a user name and password');
@@ -74,7 +86,7 @@ export class Authenticator {
       throw registryError('registry.protocol', `${this.#host}: Bearer realm is not a URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw registryError('registry.protocol', `${this.#host}: Bearer realm uses ${url.protocol}, expected https:`);
-    if (url.protocol === 'http:' && credential.kind !== 'anonymous' && !this.#transport.insecure) {
+    if (url.protocol === 'http:' && credential.kind !== 'anonymous' && !this.#insecure) {
       throw registryError('registry.protocol', `${this.#host}: refusing to send ${describeCredential(credential)} to the plain-HTTP token service ${url.host} (set insecure to allow)`);
     }
     const scopes = (challenge.params['scope'] ?? scope).split(' ').filter((s) => s !== '');
@@ -84,12 +96,12 @@ export class Authenticator {
     if (credential.kind === 'identity-token') {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'kubectl-verify', ...(service && { service }) });
       form.set('scope', scopes.join(' '));
-      res = await send(this.#dispatcher, { method: 'POST', url: url.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), ...(signal && { signal }) }, this.#transport, where);
+      res = await this.#send({ method: 'POST', url: url.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), ...(signal && { signal }) }, where);
     } else {
       if (service) url.searchParams.set('service', service);
       for (const s of scopes) url.searchParams.append('scope', s);
       const basic = basicHeader(credential);
-      res = await send(this.#dispatcher, { method: 'GET', url: url.toString(), headers: basic ? { authorization: basic } : {}, ...(signal && { signal }) }, this.#transport, where);
+      res = await this.#send({ method: 'GET', url: url.toString(), headers: basic ? { authorization: basic } : {}, ...(signal && { signal }) }, where);
     }
     if (res.status === 401 || res.status === 403) {
       await res.discard();

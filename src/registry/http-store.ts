@@ -1,15 +1,15 @@
-import type { Dispatcher } from 'undici';
-import { Authenticator } from './auth.js';
+import type { Authenticator } from './auth.js';
 import { ANONYMOUS, describeCredential, type Credential } from './credentials.js';
 import { checkDigest, DigestAccumulator, parseContentDigest, shortDigest, tryParseDigest } from './digest.js';
 import { registryError } from './errors.js';
+import { HostClient } from './host.js';
 import { nextLink } from './link.js';
 import { parseManifest, type Descriptor } from './manifest.js';
-import { baseMediaType, INDEX_MEDIA_TYPES, MANIFEST_ACCEPT, MediaType } from './mediatypes.js';
-import type { RegistryArtifactRef } from './reference.js';
+import { baseMediaType, INDEX_MEDIA_TYPES, MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MediaType } from './mediatypes.js';
+import type { RegistryRepository } from './reference.js';
 import { DEFAULT_MAX_BLOB_BYTES, DEFAULT_MAX_MANIFEST_BYTES, type ArtifactStore, type FetchedManifest, type ReadOptions, type Referrers, type ReferrersOptions } from './store.js';
 import { fetchManifestIfPresent, referrersTag } from './tags.js';
-import { createDispatcher, send, type HttpResponse, type TransportOptions } from './transport.js';
+import type { HttpResponse, TransportOptions } from './transport.js';
 
 export type CredentialSource = Credential | ((host: string, repository: string) => Promise<Credential>);
 
@@ -21,46 +21,84 @@ export interface HttpStoreOptions extends TransportOptions {
   readonly maxPages?: number;
 }
 
-/** An OCI distribution repository over HTTP(S). One store per repository; one connection pool per store. */
-export function openRegistry(ref: Pick<RegistryArtifactRef, 'host' | 'repository'>, opts: HttpStoreOptions = {}): ArtifactStore {
-  return new HttpStore(ref.host, ref.repository, opts);
+/**
+ * An OCI distribution repository over HTTP(S), with a client of its own (closed with the store). An
+ * audit does not call this: its RegistryPool (pool.ts) shares one client per host between stores.
+ */
+export function openRegistry(ref: Pick<RegistryRepository, 'host' | 'repository'>, opts: HttpStoreOptions = {}): ArtifactStore {
+  const client = new HostClient(ref.host, opts, { ...(opts.now ? { now: opts.now } : {}) });
+  return new HttpStore(client, ref.repository, opts, { key: 'own', owned: true });
+}
+
+/** A store on a host client that someone else owns (the pool). `credentialKey` names the credential's content. */
+export function openRegistryOn(client: HostClient, repository: string, opts: HttpStoreOptions, credentialKey: string): ArtifactStore {
+  return new HttpStore(client, repository, opts, { key: credentialKey, owned: false });
 }
 
 const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
 class HttpStore implements ArtifactStore {
   readonly location: string;
+  readonly #client: HostClient;
+  readonly #owned: boolean;
   readonly #host: string;
   readonly #repository: string;
   readonly #opts: HttpStoreOptions;
-  readonly #dispatcher: Dispatcher;
-  readonly #ownsDispatcher: boolean;
   readonly #auth: Authenticator;
   readonly #scope: string;
   #credentialText = 'anonymous';
-  /** `insecure`: HTTPS (any certificate) is tried first and plain HTTP after, as Flux's client does; settled once */
-  #scheme: Promise<'https' | 'http'> | undefined;
-  #resolvedScheme: 'https' | 'http' | undefined;
 
-  constructor(host: string, repository: string, opts: HttpStoreOptions) {
-    this.#host = host;
+  constructor(client: HostClient, repository: string, opts: HttpStoreOptions, credential: { key: string; owned: boolean }) {
+    this.#client = client;
+    this.#owned = credential.owned;
+    this.#host = client.host;
     this.#repository = repository;
-    this.location = `${host}/${repository}`;
+    this.location = `${client.host}/${repository}`;
     this.#opts = opts;
-    this.#dispatcher = createDispatcher(opts);
-    this.#ownsDispatcher = opts.dispatcher === undefined;
     this.#scope = `repository:${repository}:pull`;
     const source = opts.credential ?? ANONYMOUS;
-    const credential = async (): Promise<Credential> => {
+    const host = client.host;
+    // asked only when the registry first challenges, so a credential helper runs only where needed
+    const resolve = async (): Promise<Credential> => {
       const c = typeof source === 'function' ? await source(host, repository) : source;
       this.#credentialText = describeCredential(c);
       return c;
     };
-    this.#auth = new Authenticator(host, credential, this.#dispatcher, opts, opts.now);
+    this.#auth = client.authenticator(credential.key, resolve);
+    if (typeof source !== 'function') this.#credentialText = describeCredential(source);
   }
 
-  async resolve(reference: string, opts?: ReadOptions): Promise<Descriptor> {
-    // A HEAD would be cheaper, but its Docker-Content-Digest cannot be checked: read and hash instead.
+  /**
+   * The descriptor of a tag or digest, from a HEAD: Docker-Content-Digest, Content-Type and
+   * Content-Length (source-controller resolves tags the same way, with crane's HEAD). The digest from
+   * a HEAD cannot be hashed, and need not be: every verification is over that digest (a cosign
+   * signature signs it; a notation signature signs the whole descriptor, so a lying size or media
+   * type fails closed), and every byte read later is checked against it. A registry that names the
+   * wrong digest for a tag can only make us verify (and report) that other digest, which it could
+   * equally serve to Flux. When the HEAD gives no digest header for a tag (or no usable media type or
+   * length), the manifest is read with a GET and its digest computed from the bytes, as before.
+   */
+  async resolve(reference: string, opts: ReadOptions = {}): Promise<Descriptor> {
+    const byDigest = tryParseDigest(reference);
+    const what = `${this.location}: manifest ${byDigest ? shortDigest(reference) : reference}`;
+    const res = await this.#request('HEAD', `/manifests/${reference}`, { accept: MANIFEST_ACCEPT }, what, opts.signal);
+    await res.discard();
+    if (res.status === 404) throw registryError('registry.not-found', `${what} not found`);
+    if (res.status === 403) throw registryError('registry.forbidden', `${what}: access denied to ${this.#credentialText} (HTTP 403)`);
+    if (res.status === 200) {
+      const header = res.header('docker-content-digest');
+      const digest = byDigest ? reference : header;
+      if (byDigest && header !== undefined && header !== reference) checkDigest(header, reference, `${what} (Docker-Content-Digest)`);
+      const mediaType = baseMediaType(res.header('content-type'));
+      const size = Number(res.header('content-length'));
+      if (digest !== undefined && mediaType !== undefined && MANIFEST_MEDIA_TYPES.includes(mediaType) && Number.isSafeInteger(size) && size > 0) {
+        parseContentDigest(digest, `${what} Docker-Content-Digest`);
+        const max = opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+        if (size > max) throw registryError('registry.too-large', `${what}: expected at most ${max} bytes, it declares ${size} bytes`);
+        return { mediaType, digest, size };
+      }
+    }
+    // no digest (or type, or length) on the HEAD, or a status a GET may answer better: read and hash
     return (await this.fetchManifest(reference, opts)).descriptor;
   }
 
@@ -168,28 +206,11 @@ class HttpStore implements ArtifactStore {
   }
 
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    if (this.#owned) await this.#client.close();
   }
 
-  #base(scheme: 'https' | 'http' = this.#resolvedScheme ?? (this.#opts.insecure ? 'http' : 'https')): string {
+  #base(scheme: 'https' | 'http' = this.#client.knownScheme): string {
     return `${scheme}://${this.#host}/v2/${this.#repository}`;
-  }
-
-  /**
-   * The scheme to use. Without `insecure` always HTTPS. With it, one probe of `/v2/` over HTTPS
-   * (certificate not checked, as Flux with insecure and no CA): any answer means HTTPS, a failure
-   * means plain HTTP, the way go-containerregistry pings insecure registries.
-   */
-  #schemeFor(signal: AbortSignal | undefined): Promise<'https' | 'http'> {
-    if (!this.#opts.insecure) return Promise.resolve('https');
-    this.#scheme ??= send(this.#dispatcher, { method: 'GET', url: `https://${this.#host}/v2/`, headers: {}, ...(signal && { signal }) }, { ...this.#opts, retry: { maxRetries: 0 } }, `${this.#host}: HTTPS probe`).then(
-      async (res): Promise<'https' | 'http'> => {
-        await res.discard();
-        return (this.#resolvedScheme = 'https');
-      },
-      (): 'https' | 'http' => (this.#resolvedScheme = 'http'),
-    );
-    return this.#scheme as Promise<'https' | 'http'>;
   }
 
   /** A same-repository path for the next page, refusing links that leave the registry. */
@@ -204,11 +225,15 @@ class HttpStore implements ArtifactStore {
     return url.pathname.slice(base.pathname.length) + url.search;
   }
 
-  /** GET with authentication: answers one 401 and no more, so a registry cannot keep us looping. */
-  async #get(path: string, headers: Record<string, string>, what: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
-    const url = this.#base(await this.#schemeFor(signal)) + path;
+  #get(path: string, headers: Record<string, string>, what: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
+    return this.#request('GET', path, headers, what, signal);
+  }
+
+  /** A request with authentication: answers one 401 and no more, so a registry cannot keep us looping. */
+  async #request(method: 'GET' | 'HEAD', path: string, headers: Record<string, string>, what: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
+    const url = this.#base(await this.#client.scheme(signal)) + path;
     const request = (auth: string | undefined): Promise<HttpResponse> =>
-      send(this.#dispatcher, { method: 'GET', url, headers: { ...headers, ...(auth !== undefined && { authorization: auth }) }, ...(signal && { signal }) }, this.#opts, what);
+      this.#client.send({ method, url, headers: { ...headers, ...(auth !== undefined && { authorization: auth }) }, ...(signal && { signal }) }, what);
     const first = await this.#auth.current(this.#scope);
     let res = await request(first);
     if (res.status !== 401) return res;

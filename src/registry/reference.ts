@@ -2,19 +2,49 @@ import { tryParseDigest } from './digest.js';
 import { registryError } from './errors.js';
 
 /**
+ * References are parsed here once and travel typed: graph/ parses an object's URL (`oci://`, a Helm
+ * chart URL joined to its repository) into a `RegistryRepository` and its spec.ref into a
+ * `RefSelector`; the `artifact` command parses its argument with `parseArtifactRef`; registry/ and
+ * the report use those values and `formatArtifactRef` writes one back as text. Nothing in between
+ * rebuilds a string to parse it again.
+ *
  * Where an artifact lives: a repository on a registry (`oci://`) or an OCI image layout on disk
  * (`oci-layout://`), optionally with a tag, a digest, or both (the digest then wins).
  */
 export type ArtifactRef = RegistryArtifactRef | LayoutArtifactRef;
 
-export interface RegistryArtifactRef {
+/** A repository on a registry, without tag or digest. */
+export interface RegistryRepository {
   readonly kind: 'registry';
   /** host[:port] as written, except that Docker Hub's aliases become index.docker.io, as go-containerregistry does */
   readonly host: string;
   /** with Docker Hub's implicit `library/` added */
   readonly repository: string;
+}
+
+export interface RegistryArtifactRef extends RegistryRepository {
   readonly tag?: string;
   readonly digest?: string;
+}
+
+/** What to resolve in a repository, Flux's precedence (digest > semver > tag > latest) already applied. */
+export type RefSelector =
+  | { readonly kind: 'digest'; readonly digest: string }
+  | {
+      readonly kind: 'semver';
+      readonly constraint: string;
+      /** OCIRepository spec.ref.semverFilter: a Go regexp applied to tags before the constraint */
+      readonly filter?: string;
+      /** Helm charts: tags store `+` as `_`, so `_` is read back as `+` before parsing */
+      readonly helmTags: boolean;
+    }
+  | { readonly kind: 'tag'; readonly tag: string };
+
+/** A URL that did not parse, kept as a value so that the object's finding can say why. */
+export interface InvalidReference {
+  readonly kind: 'invalid';
+  readonly code: 'registry.bad-reference';
+  readonly message: string;
 }
 
 export interface LayoutArtifactRef {
@@ -36,6 +66,20 @@ export function parseArtifactRef(input: string): ArtifactRef {
   if (input.startsWith('oci://')) return parseRegistryRef(input);
   if (input.startsWith('oci-layout://')) return parseLayoutRef(input);
   throw bad(input, 'expected it to start with oci:// or oci-layout://');
+}
+
+/**
+ * A source's repository URL (OCIRepository `spec.url`, a chart URL): `oci://HOST/REPOSITORY`. A tag
+ * or digest written into it is not part of the repository (Flux takes those from spec.ref).
+ */
+export function parseRepositoryUrl(url: string): RegistryRepository | InvalidReference {
+  try {
+    const ref = parseArtifactRef(url);
+    if (ref.kind !== 'registry') return { kind: 'invalid', code: 'registry.bad-reference', message: `invalid artifact reference ${JSON.stringify(url)}: expected oci://HOST/REPOSITORY` };
+    return { kind: 'registry', host: ref.host, repository: ref.repository };
+  } catch (e) {
+    return { kind: 'invalid', code: 'registry.bad-reference', message: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 function parseRegistryRef(input: string): RegistryArtifactRef {

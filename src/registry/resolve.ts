@@ -2,20 +2,10 @@ import { RE2JS } from 're2js';
 import { registryError } from './errors.js';
 import type { Descriptor } from './manifest.js';
 import { ConstraintError, compareVersions, parseConstraints, parseTagVersion, satisfies, type SemVersion } from './semver.js';
+import type { RefSelector } from './reference.js';
 import type { ArtifactStore, ReadOptions } from './store.js';
 
-/** `spec.ref` of an OCIRepository (or a chart version for a HelmChart from an OCI HelmRepository). */
-export interface OciRefSpec {
-  readonly digest?: string;
-  readonly semver?: string;
-  readonly semverFilter?: string;
-  readonly tag?: string;
-}
-
-export interface ResolveOptions extends ReadOptions {
-  /** Helm stores chart version `1.0.0+abc` under tag `1.0.0_abc`: read `_` as `+` before semver parsing */
-  readonly helmChart?: boolean;
-}
+export type ResolveOptions = ReadOptions;
 
 export interface ResolvedRef {
   /** which field decided, in source-controller's order: digest > semver > tag > latest */
@@ -65,21 +55,25 @@ function compileFilter(pattern: string): RE2JS {
   }
 }
 
-export async function resolveRef(store: ArtifactStore, ref: OciRefSpec | undefined, opts: ResolveOptions = {}): Promise<ResolvedRef> {
-  if (ref?.digest) {
-    return { by: 'digest', descriptor: await store.resolve(ref.digest, opts) };
+/**
+ * What a selector names in the store now, in source-controller's order. A tag costs one `resolve`
+ * (a HEAD on a registry); semver one tag list and one `resolve`.
+ */
+export async function resolveRef(store: ArtifactStore, selector: RefSelector | undefined, opts: ResolveOptions = {}): Promise<ResolvedRef> {
+  if (selector?.kind === 'digest') {
+    return { by: 'digest', descriptor: await store.resolve(selector.digest, opts) };
   }
-  if (ref?.semver) {
+  if (selector?.kind === 'semver') {
     const tags = await store.listTags(opts.signal ? { signal: opts.signal } : {});
-    const choice = selectSemverTag(tags, ref.semver, { ...(ref.semverFilter && { semverFilter: ref.semverFilter }), ...(opts.helmChart && { helmChart: true }) });
+    const choice = selectSemverTag(tags, selector.constraint, { ...(selector.filter && { semverFilter: selector.filter }), ...(selector.helmTags && { helmChart: true }) });
     if (!choice) {
-      const filtered = ref.semverFilter ? ` (after semverFilter ${JSON.stringify(ref.semverFilter)})` : '';
-      throw registryError('registry.no-match', `${store.location}: no match found for semver: ${ref.semver} among ${tags.length} tags${filtered}`);
+      const filtered = selector.filter ? ` (after semverFilter ${JSON.stringify(selector.filter)})` : '';
+      throw registryError('registry.no-match', `${store.location}: no match found for semver: ${selector.constraint} among ${tags.length} tags${filtered}`);
     }
     return { by: 'semver', tag: choice.tag, version: choice.version.original, descriptor: await store.resolve(choice.tag, opts) };
   }
-  if (ref?.tag) {
-    return { by: 'tag', tag: ref.tag, descriptor: await store.resolve(ref.tag, opts) };
+  if (selector?.kind === 'tag') {
+    return { by: 'tag', tag: selector.tag, descriptor: await store.resolve(selector.tag, opts) };
   }
   return { by: 'latest', tag: 'latest', descriptor: await store.resolve('latest', opts) };
 }

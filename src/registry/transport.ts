@@ -87,26 +87,42 @@ function toText(v: string | Uint8Array): string {
 }
 
 /**
+ * What one host shares between every request to it (registry/host.ts): a limit on requests in flight
+ * and one backoff that a 429 (or 503) with Retry-After sets for all of them.
+ */
+export interface HostControl {
+  /** waits until the host's backoff is over and a slot is free; the returned function frees the slot */
+  acquire(signal: AbortSignal | undefined): Promise<() => void>;
+  /** the host asked to wait `ms` before any further request */
+  backoff(ms: number): void;
+}
+
+/**
  * Sends one logical request: follows redirects (dropping Authorization when the origin changes, so a
  * registry token never reaches a blob store), retries 429 and 5xx with backoff, and maps every
- * failure to a RegistryError naming `where`. The caller's signal aborts everything.
+ * failure to a RegistryError naming `where`. The caller's signal aborts everything. With a
+ * `HostControl`, each attempt holds one of the host's slots until its body is read or discarded, and
+ * a Retry-After makes every request to the host wait, not only this one.
  */
-export async function send(dispatcher: Dispatcher, req: HttpRequest, opts: TransportOptions, where: string): Promise<HttpResponse> {
+export async function send(dispatcher: Dispatcher, req: HttpRequest, opts: TransportOptions, where: string, host?: HostControl): Promise<HttpResponse> {
   const retry = opts.retry ?? {};
   const maxRetries = retry.maxRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
+    const release = host ? await host.acquire(req.signal) : undefined;
     let res: HttpResponse;
     try {
       res = await sendFollowingRedirects(dispatcher, req, opts, where);
     } catch (e) {
+      release?.();
       if (attempt < maxRetries && isRegistryCode(e, 'registry.unreachable') && isTransient(e)) {
         await sleep(backoff(attempt, retry), req.signal);
         continue;
       }
       throw e;
     }
-    if (res.status !== 429 && !(res.status >= 500 && res.status !== 501 && res.status !== 505)) return res;
+    if (res.status !== 429 && !(res.status >= 500 && res.status !== 501 && res.status !== 505)) return release ? releasing(res, release) : res;
     await res.discard();
+    release?.();
     const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.header('retry-after')) : undefined;
     const maxRetryAfter = retry.maxRetryAfterMs ?? 30_000;
     if (attempt >= maxRetries || (retryAfterMs !== undefined && retryAfterMs > maxRetryAfter)) {
@@ -116,8 +132,43 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest, opts: Trans
       }
       throw registryError('registry.server-error', `${where}: server error HTTP ${res.status} after ${attempt + 1} attempt(s)${after}`);
     }
+    if (retryAfterMs !== undefined && host) {
+      // the host's answer is about the host, not this request: every request to it waits (in acquire)
+      host.backoff(retryAfterMs);
+      continue;
+    }
     await sleep(retryAfterMs ?? backoff(attempt, retry), req.signal);
   }
+}
+
+/** The response with its host slot freed once, when its body has been read or discarded. */
+function releasing(res: HttpResponse, release: () => void): HttpResponse {
+  let done = false;
+  const free = (): void => {
+    if (!done) {
+      done = true;
+      release();
+    }
+  };
+  return {
+    status: res.status,
+    url: res.url,
+    header: (name) => res.header(name),
+    read: async (maxBytes, what, hash) => {
+      try {
+        return await res.read(maxBytes, what, hash);
+      } finally {
+        free();
+      }
+    },
+    discard: async () => {
+      try {
+        await res.discard();
+      } finally {
+        free();
+      }
+    },
+  };
 }
 
 async function sendFollowingRedirects(dispatcher: Dispatcher, req: HttpRequest, opts: TransportOptions, where: string): Promise<HttpResponse> {
@@ -273,7 +324,7 @@ function backoff(attempt: number, retry: RetryPolicy): number {
   return Math.random() * Math.min(cap, base * 2 ** attempt);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

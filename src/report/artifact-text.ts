@@ -1,13 +1,13 @@
-import type { ArtifactVerification } from '../audit/artifact.js';
-import type { SignatureEvidence } from '../verify/evidence.js';
 import type { Palette } from './color.js';
+import type { ReportSignature } from './schema.js';
+import type { ArtifactResult } from './schema-artifact.js';
 
 /**
  * The text form of `kubectl verify artifact`: the verdict on the first line (scripts and people
  * read that first), then the digest, where signatures were looked for, and every signature with
  * each key or identity tried and the check that decided it.
  */
-export function formatArtifactText(v: ArtifactVerification, p: Palette): string {
+export function formatArtifactText(v: ArtifactResult, p: Palette): string {
   const lines: string[] = [];
   const head = v.state === 'verified' ? p.ok('✔ verified') : v.state === 'failed' ? p.bad('✘ not verified') : p.bad('✘ could not verify');
   lines.push(`${head}: ${v.message}${v.state === 'verified' ? '' : p.muted(` [${v.code}]`)}`);
@@ -26,11 +26,11 @@ export function formatArtifactText(v: ArtifactVerification, p: Palette): string 
 }
 
 /** What is known of notation's policy: the statement and level when one applied, and the outcome. */
-function notationText(n: NonNullable<ArtifactVerification['notation']>): string {
+function notationText(n: NonNullable<ArtifactResult['notation']>): string {
   return [n.statement !== undefined ? `policy statement ${n.statement}` : '', n.level !== undefined ? `level ${n.level}` : '', n.outcome].filter(Boolean).join(' · ');
 }
 
-function formatSignature(s: SignatureEvidence, n: number, p: Palette): string[] {
+function formatSignature(s: ReportSignature, n: number, p: Palette): string[] {
   const mark = s.verified ? p.ok('✔') : p.bad('✘');
   const at = [s.foundAt.via, s.foundAt.tag, s.foundAt.digest?.slice(0, 19)].filter(Boolean).join(' ');
   const out = [`  ${mark} ${n}  ${s.mechanism.replace('-', ' ')}  ${p.muted(at)}`];

@@ -1,6 +1,5 @@
 import { Box, useApp, useWindowSize } from 'ink';
 import { useEffect, useMemo, useReducer, useState } from 'react';
-import type { AuditRun } from '../audit/audit.js';
 import type { Report } from '../report/model.js';
 import type { ClipboardWriter } from './clipboard.js';
 import { detailLines, type Line } from './detail.js';
@@ -17,10 +16,11 @@ import { currentView, initialState, reduce, rowsOf, type TuiState } from './stat
 import { TextView } from './TextView.js';
 import { colorer } from './theme.js';
 import { TreeView } from './TreeView.js';
+import type { LiveAudit } from './run.js';
 
 export interface AppProps {
-  readonly run: AuditRun;
-  readonly rerun: () => Promise<AuditRun>;
+  readonly run: LiveAudit;
+  readonly rerun: () => Promise<LiveAudit>;
   readonly color: boolean;
   /** writes straight to the terminal (OSC 52) */
   readonly writeTerminal: (s: string) => void;

@@ -1,9 +1,7 @@
-import type { PlanRef } from '../graph/types.js';
 import type { Report, ReportNode } from '../report/model.js';
 import { registryResolved, type Resolved } from '../report/resolved.js';
 import { REASONS } from '../verdict/reasons.js';
-import type { FluxCondition } from '../verdict/types.js';
-import type { Attempt, FoundAt, SignatureEvidence } from '../verify/evidence.js';
+import type { Attempt, FluxCondition, FoundAt, ReportRef, ReportSignature } from '../report/schema.js';
 import { refText, runningDigest } from './format.js';
 import { glyphOf, toneOf, verdictText, type Tone } from './theme.js';
 
@@ -31,7 +29,7 @@ const WHERE: Record<FoundAt['via'], string> = {
   file: 'file',
 };
 
-const MECHANISM: Record<SignatureEvidence['mechanism'], string> = {
+const MECHANISM: Record<ReportSignature['mechanism'], string> = {
   'cosign-bundle': 'cosign bundle',
   'cosign-legacy': 'cosign legacy',
   'notation-jws': 'notation JWS',
@@ -79,13 +77,13 @@ function attemptLine(a: Attempt): Line {
  * Where signatures were looked for, as far as the signatures show it. A bundle that was read means
  * the cosign `.sig` tag was not: cosign reads legacy signatures only when no bundle can be read.
  */
-function lookedIn(sigs: readonly SignatureEvidence[]): Line[] {
+function lookedIn(sigs: readonly ReportSignature[]): Line[] {
   const bundleRead = sigs.find((s) => s.mechanism === 'cosign-bundle' && s.error === undefined);
   if (!bundleRead) return [];
   return [field('looked in', t(WHERE[bundleRead.foundAt.via]), t('; cosign .sig tag not read: bundles were found, and cosign reads legacy signatures only when there are none', 'muted'))];
 }
 
-function signatureLines(title: string, sigs: readonly SignatureEvidence[]): Line[] {
+function signatureLines(title: string, sigs: readonly ReportSignature[]): Line[] {
   if (sigs.length === 0) return [field(title, t('none found', 'muted'))];
   const lines: Line[] = [...lookedIn(sigs), [t(`  ${title}`, 'muted')]];
   sigs.forEach((s, i) => {
@@ -107,7 +105,7 @@ function signatureLines(title: string, sigs: readonly SignatureEvidence[]): Line
 }
 
 /** How the ref resolved, naming the tag picked: `semver >=6.0.0 <7 → 6.5.2 (sha256:…)`, `tag 6.5.2 → sha256:…`. */
-function resolution(ref: PlanRef, r: Resolved): string {
+function resolution(ref: ReportRef, r: Resolved): string {
   if (ref.kind === 'digest') return r.digest;
   const picked = ref.kind === 'semver' && r.tag !== undefined ? `${r.tag} (${r.digest})` : r.digest;
   return `${refText(ref)} → ${picked}`;

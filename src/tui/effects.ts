@@ -1,10 +1,10 @@
-import type { AuditRun } from '../audit/audit.js';
 import type { Report, ReportNode } from '../report/model.js';
 import { describeError } from '../errors.js';
 import { copyText, type ClipboardWriter } from './clipboard.js';
 import { artifactNode, copyTarget, type CopyTarget } from './copy.js';
 import { currentView, rowsOf, type TuiAction, type TuiState } from './state.js';
 import { yamlLines } from './yaml-view.js';
+import type { LiveAudit } from './run.js';
 
 /**
  * The side effects keys ask for (copy, YAML, re-verify): each ends in actions for the reducer, so
@@ -25,19 +25,19 @@ function specInsecure(raw: unknown): boolean {
 }
 
 /** spec.insecure on the artifact's object or on the repository it comes from (HelmChart → HelmRepository). */
-export function insecureOf(run: AuditRun, report: Report, node: ReportNode): boolean {
+export function insecureOf(run: LiveAudit, report: Report, node: ReportNode): boolean {
   const art = artifactNode(report, node);
   if (!art) return false;
   return [art.id, ...art.sourceIds].some((id) => specInsecure(run.rawObject(id)));
 }
 
-export function openYaml(s: TuiState, run: AuditRun, dispatch: Dispatch): void {
+export function openYaml(s: TuiState, run: LiveAudit, dispatch: Dispatch): void {
   const node = focusedNode(s);
   if (!node) return;
   dispatch({ type: 'open-yaml', id: node.id, lines: yamlLines(run.rawObject(node.id)) });
 }
 
-export async function copyFocused(s: TuiState, run: AuditRun, what: CopyTarget['what'], writeTerminal: (t: string) => void, dispatch: Dispatch, clipboard?: () => Promise<ClipboardWriter>): Promise<void> {
+export async function copyFocused(s: TuiState, run: LiveAudit, what: CopyTarget['what'], writeTerminal: (t: string) => void, dispatch: Dispatch, clipboard?: () => Promise<ClipboardWriter>): Promise<void> {
   const node = focusedNode(s);
   const target = node ? copyTarget(what, node, s.report, { insecure: insecureOf(run, s.report, node) }) : undefined;
   if (!target) {
@@ -48,7 +48,7 @@ export async function copyFocused(s: TuiState, run: AuditRun, what: CopyTarget['
   dispatch({ type: 'status', text: `copied ${target.what}${via === 'osc52' ? ' (OSC 52)' : ''}: ${target.text}` });
 }
 
-export async function rerunAudit(rerun: () => Promise<AuditRun>, setRun: (r: AuditRun) => void, dispatch: Dispatch): Promise<void> {
+export async function rerunAudit(rerun: () => Promise<LiveAudit>, setRun: (r: LiveAudit) => void, dispatch: Dispatch): Promise<void> {
   dispatch({ type: 'rerun-start' });
   try {
     setRun(await rerun());

@@ -1,5 +1,5 @@
-import type { PlanRef } from '../graph/types.js';
 import type { ReportNode } from '../report/model.js';
+import type { ReportRef } from '../report/schema.js';
 import { resolvedText, runningResolved } from '../report/resolved.js';
 
 /** Hex of 40 characters and more shortened to 8, as flux's TruncateHex; the detail view shows it whole. */
@@ -7,7 +7,7 @@ export function truncateHex(s: string): string {
   return s.replace(/\b([0-9a-f]{40,128})\b/g, (h) => h.slice(0, 8));
 }
 
-export function refText(ref: PlanRef): string {
+export function refText(ref: ReportRef): string {
   if (ref.kind === 'digest') return `digest ${ref.digest}`;
   if (ref.kind === 'semver') return `semver ${ref.constraint}${ref.filter ? ` (filter ${ref.filter})` : ''}`;
   return `tag ${ref.tag}`;

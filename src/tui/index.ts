@@ -1,16 +1,16 @@
 import { createElement } from 'react';
-import type { AuditRun } from '../audit/audit.js';
 import { describeError } from '../errors.js';
 import { defaultFailOn, exitCodeFor, type FailOnClass } from '../report/exit.js';
 import type { Report } from '../report/model.js';
 import { guardProcess, openScreen, type Fatal } from './screen.js';
+import type { LiveAudit } from './run.js';
 
 /** What the CLI hands the interactive view. */
 export interface TuiOptions {
   /** the running audit; its snapshot() is painted as plans finish */
-  readonly run: AuditRun;
+  readonly run: LiveAudit;
   /** starts a fresh audit (the `r` key) */
-  readonly rerun: () => Promise<AuditRun>;
+  readonly rerun: () => Promise<LiveAudit>;
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WriteStream;
   readonly color: boolean;

@@ -1,6 +1,5 @@
-import type { FindingState } from '../verdict/types.js';
+import type { Finding, FindingState } from '../report/schema.js';
 import { REASONS, type Severity } from '../verdict/reasons.js';
-import type { Finding } from '../verdict/types.js';
 
 /**
  * Semantic colour tokens, fed from the one reason table: components ask for a meaning (`failed`,

@@ -1,10 +1,21 @@
+import type { RegistryErrorCode } from '../registry/errors.js';
+import type { CosignCode } from '../verify/cosign/codes.js';
+import type { NotationCode } from '../verify/notation/codes.js';
+import type { TrustCode } from '../verify/trust/codes.js';
 import type { ReasonCode } from './reasons.js';
 
+/** What audit/ reports of signature discovery: none found, or one that could not be read. */
+export type DiscoveryCode = 'signature.none' | 'signature.too-large' | 'signature.unreadable';
+
+/** Every code evidence can carry, as the modules that make them define them. */
+export type EvidenceCode = DiscoveryCode | CosignCode | NotationCode | TrustCode | RegistryErrorCode;
+
 /**
- * Evidence, registry and trust codes → reasons. Exact codes first, then whole families; a code
- * nobody listed is a failure of its own (`check-failed`), never a pass.
+ * Evidence, registry and trust codes → reasons, one entry per code (TypeScript fails on a code
+ * without one). A code nobody defined (a newer tool's, a typo) is a failure of its own
+ * (`check-failed`; `registry-error` for the registry's families), never a pass.
  */
-const TABLE: Readonly<Record<string, ReasonCode>> = {
+export const EVIDENCE_REASONS = {
   // signature discovery (audit/)
   'signature.none': 'no-signature',
   // one signature that could not be read (over the size caps, a missing blob, not a signature
@@ -74,10 +85,25 @@ const TABLE: Readonly<Record<string, ReasonCode>> = {
   'registry.forbidden': 'registry-auth',
   'registry.credentials': 'registry-auth',
   'registry.digest-mismatch': 'tampered',
-};
+  'registry.bad-reference': 'registry-error',
+  'registry.not-found': 'registry-error',
+  'registry.unreachable': 'registry-error',
+  'registry.tls': 'registry-error',
+  'registry.timeout': 'registry-error',
+  'registry.rate-limited': 'registry-error',
+  'registry.server-error': 'registry-error',
+  'registry.protocol': 'registry-error',
+  'registry.too-large': 'registry-error',
+  'registry.media-type': 'registry-error',
+  'registry.no-match': 'registry-error',
+  'registry.bad-constraint': 'registry-error',
+  'layout.not-found': 'registry-error',
+  'layout.invalid': 'registry-error',
+  'layout.unreadable': 'registry-error',
+} as const satisfies Record<EvidenceCode, ReasonCode>;
 
 // a Map, so that codes such as `__proto__` or `constructor` find nothing
-const EXACT: ReadonlyMap<string, ReasonCode> = new Map(Object.entries(TABLE));
+const EXACT: ReadonlyMap<string, ReasonCode> = new Map(Object.entries(EVIDENCE_REASONS));
 
 /** The reason for a verification, registry or layout code. */
 export function reasonForCode(code: string): ReasonCode {

@@ -13,6 +13,48 @@ export interface ReasonInfo {
   readonly next: string;
 }
 
+/**
+ * Every reason code, written out so that the table below must have exactly one entry per code
+ * (TypeScript fails on a missing or extra one) and so that the report's schema (src/report/schema.ts,
+ * ReasonCode) can be checked against it where audit/ maps findings into the report.
+ */
+export type ReasonCode =
+  | 'verified'
+  | 'override'
+  | 'no-signature'
+  | 'wrong-key'
+  | 'identity-mismatch'
+  | 'expired'
+  | 'tampered'
+  | 'untrusted'
+  | 'signature-invalid'
+  | 'signature-unsupported'
+  | 'check-failed'
+  | 'not-enforced'
+  | 'weak'
+  | 'trust-unreadable'
+  | 'trust-missing'
+  | 'trust-invalid'
+  | 'registry-error'
+  | 'registry-auth'
+  | 'flux-unstable'
+  | 'flux-refuses'
+  | 'private-key'
+  | 'stale-verification'
+  | 'update-refused'
+  | 'signing-method'
+  | 'flux-disagrees'
+  | 'stale-flux-condition'
+  | 'drift'
+  | 'applied-unverified'
+  | 'behind'
+  | 'not-reconciled'
+  | 'dangling-ref'
+  | 'suspended'
+  | 'unsupported'
+  | 'not-applicable'
+  | 'pending';
+
 export const REASONS = {
   verified: { label: 'verified', severity: 'ok', next: 'nothing to do' },
   override: { label: 'verified with trust from flags', severity: 'info', next: 'put the same trust material in spec.verify so that Flux enforces it' },
@@ -49,9 +91,7 @@ export const REASONS = {
   unsupported: { label: 'not verifiable', severity: 'info', next: 'move the artifact to an OCIRepository (or an OCI HelmRepository) with spec.verify' },
   'not-applicable': { label: 'nothing to verify', severity: 'info', next: 'see the charts that use this repository' },
   pending: { label: 'pending', severity: 'info', next: 'wait for the verification to finish' },
-} as const satisfies Record<string, ReasonInfo>;
-
-export type ReasonCode = keyof typeof REASONS;
+} as const satisfies Record<ReasonCode, ReasonInfo>;
 
 export const REASON_CODES: readonly ReasonCode[] = Object.keys(REASONS) as ReasonCode[];
 

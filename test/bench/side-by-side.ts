@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathClasses as CLASSES, startCountingProxy, type CountingProxy, type PathClass } from '../helpers/counting-proxy.js';
 import { repoRoot } from '../helpers/paths.js';
 import { artifactArgs } from '../lab/plugin.js';
-import { freePort, startRegistry } from '../lab/registries.js';
+import { startRegistry } from '../lab/registries.js';
 import { seedLab, toolEnv, type LabMaterial, type SeedCase } from '../lab/seed.js';
 import { runTool } from '../lab/tools.js';
 
@@ -18,67 +18,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CASES = ['cosign-bundle-ecdsa', 'cosign-legacy', 'notation-jws'] as const;
 const DOC_BEGIN = '<!-- side-by-side:begin -->';
 const DOC_END = '<!-- side-by-side:end -->';
-
-type PathClass = 'ping' | 'manifest GET' | 'manifest HEAD' | 'blob' | 'referrers' | 'tags/list' | 'other';
-const CLASSES: readonly PathClass[] = ['ping', 'manifest GET', 'manifest HEAD', 'blob', 'referrers', 'tags/list', 'other'];
-
-function classify(method: string, path: string): PathClass {
-  const p = path.split('?')[0] ?? path;
-  if (p === '/v2/' || p === '/v2') return 'ping';
-  if (/\/referrers\//.test(p)) return 'referrers';
-  if (/\/tags\/list$/.test(p)) return 'tags/list';
-  if (/\/manifests\//.test(p) && (method === 'GET' || method === 'HEAD')) return method === 'GET' ? 'manifest GET' : 'manifest HEAD';
-  if (/\/blobs\//.test(p) && (method === 'GET' || method === 'HEAD')) return 'blob';
-  return 'other';
-}
-
-interface CountingProxy {
-  readonly host: string;
-  counts: Map<PathClass, number>;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-/** Forwards every request to `upstream` unchanged and counts it by class; pushes go through it too. */
-async function startProxy(upstream: string): Promise<CountingProxy> {
-  const [upHost, upPort] = upstream.split(':') as [string, string];
-  const agent = new Agent({ keepAlive: true });
-  const state: CountingProxy = {
-    host: '',
-    counts: new Map(),
-    reset() {
-      state.counts = new Map();
-    },
-    close: async () => undefined,
-  };
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const cls = classify(req.method ?? 'GET', req.url ?? '/');
-    state.counts.set(cls, (state.counts.get(cls) ?? 0) + 1);
-    const up = request(
-      { host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: req.headers, agent },
-      (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-      },
-    );
-    up.on('error', (e) => {
-      res.writeHead(502);
-      res.end(String(e));
-    });
-    req.pipe(up);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return Object.assign(state, {
-    host: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
-}
 
 interface Sample {
   readonly ms: number;
@@ -237,7 +176,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kv-side-'));
   const olareg = await startRegistry('olareg');
   const distribution = await startRegistry('distribution');
-  const proxy = await startProxy(olareg.host);
+  const proxy = await startCountingProxy(olareg.host);
   try {
     process.stderr.write(`seeding through the counting proxy ${proxy.host} → olareg ${olareg.host}…\n`);
     // the seed's olareg cases are pushed and signed through the proxy, so references name its host

@@ -51,7 +51,7 @@ for (const [kind, via] of cases) {
       try {
         const tags = await store.listTags();
         for (const t of ['1.0.0', '1.1.0', '2.0.0-rc.1', 'latest']) assert.ok(tags.includes(t), `${t} in ${tags.join(',')}`);
-        const r = await resolveRef(store, { semver: '>=1.0.0' });
+        const r = await resolveRef(store, { kind: 'semver', constraint: '>=1.0.0', helmTags: false });
         assert.equal(r.tag, '1.1.0');
         assert.equal(r.descriptor.digest, digest110);
         assert.equal((await resolveRef(store, undefined)).tag, 'latest');

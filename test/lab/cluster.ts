@@ -21,7 +21,20 @@ export interface RunningCluster {
   startSourceController(): Promise<void>;
   /** runs kustomize-controller and helm-controller, which record the revisions consumers apply */
   startConsumerControllers(): Promise<void>;
+  /**
+   * The requests the API server has answered for the lab's users (admin, restricted) so far, from its
+   * audit log: what a test counts to compare the plugin's API traffic with kubectl's.
+   */
+  apiRequests(): ApiRequest[];
   stop(): Promise<void>;
+}
+
+export interface ApiRequest {
+  readonly verb: string;
+  readonly uri: string;
+  readonly user: string;
+  readonly userAgent: string;
+  readonly code?: number;
 }
 
 const ADMIN_TOKEN = 'lab-admin-token';
@@ -72,6 +85,36 @@ export function crdDirs(): string[] {
   return dirs;
 }
 
+// one event per request of the lab's own users, written when the answer is complete (watches: when
+// they end, so a live watch is seen at ResponseStarted)
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  users: [admin, restricted]
+- level: None
+`;
+
+function readAuditLog(path: string): ApiRequest[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: ApiRequest[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const e = JSON.parse(line) as { stage?: string; verb?: string; requestURI?: string; user?: { username?: string }; userAgent?: string; responseStatus?: { code?: number } };
+    // a request is counted once: at ResponseStarted for long-running ones (watches), else at ResponseComplete
+    if (e.stage !== 'ResponseComplete' && e.stage !== 'ResponseStarted') continue;
+    if (e.stage === 'ResponseComplete' && e.verb === 'watch') continue;
+    out.push({ verb: e.verb ?? '', uri: e.requestURI ?? '', user: e.user?.username ?? '', userAgent: e.userAgent ?? '', ...(e.responseStatus?.code !== undefined ? { code: e.responseStatus.code } : {}) });
+  }
+  return out;
+}
+
 const restrictedRbac = `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: lab-restricted}
@@ -118,6 +161,7 @@ export async function startCluster(): Promise<RunningCluster> {
 
     await mustRun('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048']);
     await mustRun('openssl', ['rsa', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')]);
+    writeFileSync(join(dir, 'audit-policy.yaml'), auditPolicy);
     writeFileSync(join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,1,"system:masters"\n${RESTRICTED_TOKEN},restricted,2\n`);
     const certDir = join(dir, 'certs');
     mkdirSync(certDir);
@@ -129,6 +173,7 @@ export async function startCluster(): Promise<RunningCluster> {
       '--disable-admission-plugins=ServiceAccount', '--authorization-mode=RBAC',
       `--service-account-issuer=${server}/`, `--service-account-key-file=${join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`, `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${join(dir, 'audit.log')}`, '--audit-log-mode=blocking',
     ], dir);
     procs.push(api);
     // readiness with the admin token; the serving certificate is self-signed until we read it below
@@ -171,7 +216,8 @@ export async function startCluster(): Promise<RunningCluster> {
       await startController('helm-controller', ['--requeue-dependency=5s']);
     };
 
-    return { dir, server, kubeconfig, kubectl, startSourceController, startConsumerControllers, stop };
+    const apiRequests = (): ApiRequest[] => readAuditLog(join(dir, 'audit.log'));
+    return { dir, server, kubeconfig, kubectl, startSourceController, startConsumerControllers, apiRequests, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -73,7 +73,7 @@ export const trustPolicyDocument = {
   ],
 };
 
-async function makeMaterial(dir: string): Promise<LabMaterial> {
+export async function makeMaterial(dir: string): Promise<LabMaterial> {
   const keysDir = join(dir, 'keys');
   mkdirSync(keysDir, { recursive: true });
   const notationConfigHome = join(dir, 'notation-config');

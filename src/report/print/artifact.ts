@@ -1,10 +1,10 @@
 import type { ReportNode } from '../model.js';
-import type { PlanRef } from '../../graph/types.js';
+import type { ReportRef } from '../schema.js';
 import { registryResolved, resolvedText, runningResolved } from '../resolved.js';
 import { cellText, truncateHex } from './text.js';
 
 /** `tag 6.5.0`, `semver >=6.0.0`, `digest sha256:dbdb1097`. */
-export function refText(ref: PlanRef): string {
+export function refText(ref: ReportRef): string {
   switch (ref.kind) {
     case 'tag': return `tag ${cellText(ref.tag)}`;
     case 'semver': return `semver ${cellText(ref.constraint)}${ref.filter ? ` (filter ${cellText(ref.filter)})` : ''}`;

@@ -1,5 +1,5 @@
 import type { Palette } from '../color.js';
-import type { Attempt, Check, SignatureEvidence, TrustRef } from '../../verify/evidence.js';
+import type { Attempt, Check, ReportSignature, TrustRef } from '../schema.js';
 import { cellText, truncateHex } from './text.js';
 
 /** A line under a source in the tree, with lines of its own (one per key tried, when several were). */
@@ -9,7 +9,7 @@ export interface DetailLine {
 }
 
 // as verdict/ names them in messages, so that the tree and the message read alike
-const MECHANISM: Record<SignatureEvidence['mechanism'], string> = { 'cosign-bundle': 'cosign bundle', 'cosign-legacy': 'cosign legacy', 'notation-jws': 'notation JWS', 'notation-cose': 'notation COSE' };
+const MECHANISM: Record<ReportSignature['mechanism'], string> = { 'cosign-bundle': 'cosign bundle', 'cosign-legacy': 'cosign legacy', 'notation-jws': 'notation JWS', 'notation-cose': 'notation COSE' };
 
 const TRUST_WORD: Record<TrustRef['kind'], string> = { key: 'key', identity: 'identity', 'trusted-root': 'root', 'trust-policy': 'policy', certificate: 'certificate' };
 
@@ -34,7 +34,7 @@ function attemptText(a: Attempt, p: Palette): string {
 }
 
 /** The certificate's identity: established when the signature verified, otherwise only claimed. */
-function signerText(s: SignatureEvidence): string {
+function signerText(s: ReportSignature): string {
   const who = s.signer?.kind === 'certificate' ? (s.signer.san ?? s.signer.subject) : undefined;
   if (who === undefined) return '';
   return s.verified ? ` · signed by ${cellText(who)}` : ` · claims to be signed by ${cellText(who)}, not verified`;
@@ -44,7 +44,7 @@ function signerText(s: SignatureEvidence): string {
  * `signature cosign bundle (referrers-api) ✔ key apps/cosign-pub · cosign.pub SHA256:9c1fa2b3…`;
  * a failure names the check that failed; several keys tried are listed one a line below.
  */
-export function signatureLines(sigs: readonly SignatureEvidence[], p: Palette, lead = 'signature'): DetailLine[] {
+export function signatureLines(sigs: readonly ReportSignature[], p: Palette, lead = 'signature'): DetailLine[] {
   return sigs.map((s) => {
     const where = truncateHex([s.foundAt.via, s.foundAt.tag].filter(Boolean).join(' '));
     const head = `${lead} ${MECHANISM[s.mechanism]} (${where})`;

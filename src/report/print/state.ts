@@ -1,7 +1,7 @@
 import type { Palette } from '../color.js';
 import type { ReportNode } from '../model.js';
 import { REASONS, type Severity } from '../../verdict/reasons.js';
-import type { Finding, FindingState } from '../../verdict/types.js';
+import type { Finding, FindingState } from '../schema.js';
 import { cellText } from './text.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Palette } from '../color.js';
 import type { Report } from '../model.js';
-import type { FindingState, Summary } from '../../verdict/types.js';
+import type { FindingState, Summary } from '../schema.js';
 import { layout } from './layout.js';
 import type { PrintOptions } from './options.js';
 import { problemLines } from './problems.js';

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyArtifact, type ArtifactTrust, type ArtifactVerification } from '../../../src/audit/artifact.js';
+import { parseArtifactRef } from '../../../src/registry/reference.js';
 import { reasonForCode } from '../../../src/verdict/codes.js';
 import type { SignatureEvidence } from '../../../src/verify/evidence.js';
 import { loadTrustStore, trustStoreOf, validateTrustPolicy } from '../../../src/verify/notation/index.js';
@@ -27,7 +28,7 @@ const key = ecdsaKey();
 const cosignTrust = (k: TestKey = key): ArtifactTrust => ({ cosign: { kind: 'key', keys: [{ ref: { kind: 'key', label: '--key cosign.pub', source: 'flag' }, pem: k.pem }] } });
 
 async function run(b: LayoutBuilder, trust: ArtifactTrust, tag = '1.0.0'): Promise<ArtifactVerification> {
-  return verifyArtifact(`oci-layout://${b.write()}:${tag}`, trust, { now });
+  return verifyArtifact(parseArtifactRef(`oci-layout://${b.write()}:${tag}`), trust, { now });
 }
 
 /** A good bundle referrer for `subject`. */

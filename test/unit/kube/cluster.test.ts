@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createClusterSource } from '../../../src/kube/cluster.js';
+import { DISCOVERY_TTL_MS, openDiscoveryCache } from '../../../src/kube/discovery-cache.js';
 import { KubeError } from '../../../src/kube/errors.js';
 import { loadKubeConfig, type KubeFlags } from '../../../src/kube/kubeconfig.js';
 import type { ObjectSource } from '../../../src/kube/types.js';
@@ -260,6 +261,111 @@ describe('cluster source: discovery and listing', () => {
     const { problems } = await source().list({ namespace: 'apps' });
     assert.equal(problems[0]?.code, 'kube.api');
     assert.match(problems[0]?.message ?? '', /etcdserver: request timed out/);
+  });
+});
+
+/** GET /apis as a 1.30+ server answers kubectl's aggregated-discovery Accept header */
+function aggregatedDiscovery(groups: Record<string, Record<string, string[]>>): Route {
+  return (path) => {
+    if (path !== '/apis') return undefined;
+    const items = Object.entries(groups).map(([name, byVersion]) => ({
+      metadata: { name },
+      versions: Object.entries(byVersion).map(([version, plurals]) => ({ version, resources: plurals.map((resource) => ({ resource, verbs: ['get', 'list', 'watch'], scope: 'Namespaced' })), freshness: 'Current' })),
+    }));
+    return { body: { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', items } };
+  };
+}
+
+const fluxGroups = { [SOURCE]: { v1: ['ocirepositories', 'helmrepositories', 'helmcharts', 'gitrepositories', 'buckets'], v1beta2: ['ocirepositories'] }, [HELM]: { v2: ['helmreleases'] }, [KUSTOMIZE]: { v1: ['kustomizations'] } };
+const isDiscovery = (p: string): boolean => p === '/apis' || /^\/apis\/[^/]+(\/[^/]+)?$/.test(p);
+
+describe('cluster source: aggregated discovery and its disk cache', () => {
+  it('one GET /apis with the aggregated Accept header replaces the per-group discovery', async () => {
+    route = cluster(() => undefined, aggregatedDiscovery(fluxGroups));
+    const { problems } = await source().list({ namespace: 'apps' });
+    assert.deepEqual(problems, []);
+    const discovery = seen.filter((s) => isDiscovery(s.path));
+    assert.deepEqual(discovery.map((s) => s.path), ['/apis']);
+    assert.match(String(discovery[0]?.headers['accept']), /^application\/json;g=apidiscovery\.k8s\.io;v=v2;as=APIGroupDiscoveryList,/);
+    assert.equal(seen.filter((s) => !isDiscovery(s.path)).length, 7, 'one list per served kind');
+  });
+
+  it('a group absent from the aggregated answer is kube.crd-missing, as before', async () => {
+    route = cluster(() => undefined, aggregatedDiscovery({ [SOURCE]: fluxGroups[SOURCE], [HELM]: fluxGroups[HELM] }));
+    const { problems } = await source().list({ namespace: 'apps' });
+    assert.deepEqual(problems.map((p) => `${p.code} ${p.kind}`), ['kube.crd-missing Kustomization']);
+  });
+
+  it('a second run reads discovery from the cache and asks the server nothing but the lists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-disc-'));
+    try {
+      route = cluster(() => undefined, aggregatedDiscovery(fluxGroups));
+      const resolved = loadKubeConfig({ server: base, certificateAuthority: caFile, token: 'test-token', namespace: 'apps' }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
+      await createClusterSource(resolved, { discoveryCache: openDiscoveryCache(dir, base) }).list({ namespace: 'apps' });
+      seen = [];
+      const { objects, problems } = await createClusterSource(resolved, { discoveryCache: openDiscoveryCache(dir, base) }).list({ namespace: 'apps' });
+      assert.deepEqual(problems, []);
+      assert.deepEqual(objects, []);
+      assert.equal(seen.filter((s) => isDiscovery(s.path)).length, 0);
+      assert.equal(seen.length, 7);
+      // only names are stored, owner-readable
+      const files = readdirSync(join(dir, 'discovery'));
+      assert.equal(files.length, 1);
+      assert.equal(statSync(join(dir, 'discovery', files[0] as string)).mode & 0o077, 0);
+      assert.doesNotMatch(readFileSync(join(dir, 'discovery', files[0] as string), 'utf8'), /test-token/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a stale cache (a CRD version gone) is refreshed once and the list is right', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-disc-'));
+    try {
+      // the cache says OCIRepository is served only as v1beta2; the server has dropped it
+      openDiscoveryCache(dir, base).write(new Map([[SOURCE, new Map([['ocirepositories', ['v1beta2']]])], [HELM, new Map([['helmreleases', ['v2']]])], [KUSTOMIZE, new Map([['kustomizations', ['v1']]])]]));
+      route = cluster((path) => (path === `/apis/${SOURCE}/v1beta2/namespaces/apps/ocirepositories` ? status(404, 'the server could not find the requested resource', 'NotFound') : path === `/apis/${SOURCE}/v1/namespaces/apps/ocirepositories` ? list([ociItem('a', 'apps')]) : undefined), aggregatedDiscovery({ [SOURCE]: { v1: fluxGroups[SOURCE].v1 }, [HELM]: fluxGroups[HELM], [KUSTOMIZE]: fluxGroups[KUSTOMIZE] }));
+      const resolved = loadKubeConfig({ server: base, certificateAuthority: caFile, token: 'test-token', namespace: 'apps' }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
+      const { objects, problems } = await createClusterSource(resolved, { discoveryCache: openDiscoveryCache(dir, base) }).list({ namespace: 'apps' });
+      assert.deepEqual(problems, []);
+      assert.deepEqual(objects.map((o) => o.name), ['a']);
+      assert.equal(seen.filter((s) => s.path === '/apis').length, 1);
+      // and the refreshed answer was kept
+      assert.deepEqual([...(openDiscoveryCache(dir, base).read()?.get(SOURCE)?.get('ocirepositories') ?? [])], ['v1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an answer older than six hours, another server, or a broken file is not used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-disc-'));
+    try {
+      let t = 1_000_000;
+      const c = openDiscoveryCache(dir, 'https://a:6443', () => t);
+      c.write(new Map([[SOURCE, new Map([['ocirepositories', ['v1']]])]]));
+      assert.ok(c.read());
+      assert.equal(openDiscoveryCache(dir, 'https://b:6443', () => t).read(), undefined);
+      t += DISCOVERY_TTL_MS;
+      assert.equal(c.read(), undefined);
+      const file = join(dir, 'discovery', readdirSync(join(dir, 'discovery'))[0] as string);
+      writeFileSync(file, '{not json');
+      assert.equal(openDiscoveryCache(dir, 'https://a:6443', () => 0).read(), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unwritable cache directory costs nothing but the cache', async () => {
+    route = cluster(() => undefined, aggregatedDiscovery(fluxGroups));
+    const resolved = loadKubeConfig({ server: base, certificateAuthority: caFile, token: 'test-token', namespace: 'apps' }, { env: {}, home: '/nonexistent', serviceAccountDir: '/nonexistent' });
+    // a regular file where the cache directory should be: nothing can be created under it
+    const dir = mkdtempSync(join(tmpdir(), 'kv-disc-'));
+    try {
+      writeFileSync(join(dir, 'file'), '');
+      const { problems } = await createClusterSource(resolved, { discoveryCache: openDiscoveryCache(join(dir, 'file'), base) }).list({ namespace: 'apps' });
+      assert.deepEqual(problems, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -263,9 +263,9 @@ describe('HTTP store against a hostile registry', () => {
     reg.reset();
     reg.routes.set('/v2/team/app/tags/list', (_q, res) => res.writeHead(200).end('{"tags":["6.4.0","6.5.0","6.5.1-rc.1","latest"]}'));
     reg.routes.set('/v2/team/app/manifests/6.5.0', (_q, res) => serveManifest(res, manifest));
-    const r = await resolveRef(open(), { semver: '>=6.0.0', tag: 'latest' });
+    const r = await resolveRef(open(), { kind: 'semver', constraint: '>=6.0.0', helmTags: false });
     assert.deepEqual({ by: r.by, tag: r.tag, digest: r.descriptor.digest }, { by: 'semver', tag: '6.5.0', digest: MD });
-    await failsWith(resolveRef(open(), { semver: '>=7' }), 'registry.no-match', /no match found for semver: >=7 among 4 tags/);
+    await failsWith(resolveRef(open(), { kind: 'semver', constraint: '>=7', helmTags: false }), 'registry.no-match', /no match found for semver: >=7 among 4 tags/);
   });
 
   describe('referrers', () => {

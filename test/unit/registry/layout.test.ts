@@ -19,7 +19,7 @@ describe('layout backend: the notation fixture layout', () => {
   it('lists tags from ref.name annotations and resolves v2 to the signed manifest', async () => {
     const store = await openLayout(path);
     assert.deepEqual(await store.listTags(), ['v2']);
-    const r = await resolveRef(store, { tag: 'v2' });
+    const r = await resolveRef(store, { kind: 'tag', tag: 'v2' });
     assert.equal(r.descriptor.digest, SUBJECT);
     assert.equal(r.descriptor.size, 481);
     const m = await store.fetchManifest(SUBJECT);
@@ -104,7 +104,7 @@ describe('layout backend: generated layout with referrers and tampering', () => 
 
   it('resolves semver over ref.name tags and reports a missing tag', async () => {
     const store = await openLayout(dir);
-    assert.equal((await resolveRef(store, { semver: '^1' })).descriptor.digest, subject.digest);
+    assert.equal((await resolveRef(store, { kind: 'semver', constraint: '^1', helmTags: false })).descriptor.digest, subject.digest);
     await assert.rejects(store.fetchManifest('2.0.0'), code('layout.not-found'));
   });
 });
