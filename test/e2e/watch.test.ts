@@ -137,6 +137,7 @@ describe('-w against the API server: watches, not lists', () => {
       const afterChange = ours().slice(beforeChange);
       assert.deepEqual(fluxLists(afterChange), [], 'a change is read from the watch, not by listing');
       t.diagnostic(`after the change: ${afterChange.map((r) => `${r.verb} ${r.uri.split('?')[0]}`).join(', ') || 'no request'}`);
+      t.diagnostic(`printed after the change:\n${out.slice(mark).trimEnd()}`);
 
       // every connection cut: the watches come back from their last resourceVersion, without a list
       const beforeCut = ours().length;
