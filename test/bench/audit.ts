@@ -304,7 +304,7 @@ function report(r: Results): string {
   // one artifact, side by side
   if (r.pairs.plugin.size > 0) {
     out.push(
-      `One artifact: \`kubectl verify artifact\` beside the real tool on the same ${SAMPLE} artifacts of each kind (every sample of every run; a fresh process each, start-up included).`,
+      `One artifact: \`kubectl verify artifact\` beside the real tool on the same ${Math.max(...[...r.pairs.tool.values()].map((xs) => xs.length)) / RUNS} artifacts of each kind (every sample of every run; a fresh process each, start-up included).`,
       '',
       '| kind | command | wall min / median / max (ms) | registry requests (median) | peak RSS (MiB) | plugin ÷ tool: time · requests · RSS |',
       '|---|---|---:|---|---:|---:|',
