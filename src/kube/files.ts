@@ -1,5 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { Composer, LineCounter, Parser } from 'yaml';
 import { KubeError } from './errors.js';
 import { normalize } from './normalize.js';
@@ -138,6 +139,34 @@ async function walk(dir: string, seen: Set<string>): Promise<string[]> {
 }
 
 function loadText(loaded: Loaded, path: string, text: string, defaultNamespace: string): void {
+  const fast = loadWhole(text);
+  if (fast) {
+    for (const value of fast) for (const item of expandLists(value)) loadObject(loaded, path, item, defaultNamespace);
+    return;
+  }
+  loadByDocument(loaded, path, text, defaultNamespace);
+}
+
+/**
+ * The common case, ten times faster: a file with no anchor parsed whole by js-yaml's YAML 1.2 core
+ * schema (what the yaml library's default schema reads too: no timestamps, no merge keys, duplicate
+ * keys refused). undefined when anything is wrong with the file, which is then read document by
+ * document below, so that each bad document is reported with its position and the good ones are kept.
+ * A file with an anchor always takes that path, whose alias limit keeps an alias bomb from expanding.
+ */
+function loadWhole(text: string): unknown[] | undefined {
+  if (text.includes('&')) return undefined;
+  const docs: unknown[] = [];
+  try {
+    loadAll(text, (d) => docs.push(d), { schema: CORE_SCHEMA });
+    // one JSON round trip, as below: what kubectl would send, and no value the JSON model lacks
+    return docs.filter((d) => d !== null && d !== undefined).map((d) => JSON.parse(JSON.stringify(d)) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+function loadByDocument(loaded: Loaded, path: string, text: string, defaultNamespace: string): void {
   const lineCounter = new LineCounter();
   // one document at a time, so a dump of thousands of objects never holds every syntax tree at once;
   // prettyErrors would quote the offending line, which may be a Secret value: position and reason only

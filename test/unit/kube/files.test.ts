@@ -211,3 +211,40 @@ describe('files source: Secrets and ServiceAccounts', () => {
     assert.ok(!s.message.includes(SECRET_VALUE));
   });
 });
+
+describe('files source: the whole-file fast path reads what the document-by-document path reads', () => {
+  // every construct a Flux manifest or a kubectl dump uses; a comment with "&" sends the same text down
+  // the document-by-document path, so the two results must be equal
+  const rich = [
+    '# a fleet',
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: cosign-pub, namespace: apps}\ndata:\n  cosign.pub: TFMwdExTMUNSVWRKVGlCUVZVSk1TVU1nUzBWWkxTMHRMUzBL\nstringData:\n  note: |\n    line one\n    line two\n',
+    '',
+    'apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: podinfo\n  namespace: apps\n  labels: {app: podinfo, "tier": \'web\'}\n  generation: 3\nspec:\n  interval: 10m\n  url: oci://ghcr.io/stefanprodan/manifests/podinfo\n  insecure: false\n  ref:\n    semver: ">=6.0.0 <7"\n  verify:\n    provider: cosign\n    secretRef: {name: cosign-pub}\n    matchOIDCIdentity:\n    - issuer: ^https://token.actions.githubusercontent.com$\n      subject: "^https://github.com/stefanprodan/.*$"\nstatus:\n  observedGeneration: 3\n  conditions:\n  - {type: Ready, status: "True", reason: Succeeded, message: "stored artifact for digest \'6.5.0@sha256:abc\'", lastTransitionTime: 2026-11-01T00:00:00Z, observedGeneration: 3}\n  - type: SourceVerified\n    status: "False"\n    message: >-\n      failed to verify\n      the signature\n',
+    '{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": {"name": "k", "namespace": "n"}, "spec": {"interval": "5m", "prune": true, "timeout": 1e3, "sourceRef": {"kind": "OCIRepository", "name": "podinfo", "namespace": "apps"}}}]}',
+    'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: hr, namespace: apps}\nspec:\n  interval: 1h\n  values: {replicas: 014, ratio: 0.5, flag: yes, none: ~, nothing: null, octal: 0o14, inf: .inf}\n  chart:\n    spec: {chart: podinfo, version: "6.x", sourceRef: {kind: HelmRepository, name: charts}}\n',
+  ].join('\n---\n');
+
+  it('objects, Secrets and problems are equal on both paths', async () => {
+    const fast = await createFileSource(['-'], { stdin: rich });
+    const slow = await createFileSource(['-'], { stdin: `# R&D\n${rich}` });
+    const a = await fast.list({});
+    const b = await slow.list({});
+    assert.equal(a.objects.length, 3);
+    assert.deepEqual(a, b);
+    assert.deepEqual(await fast.getSecret('apps', 'cosign-pub'), await slow.getSecret('apps', 'cosign-pub'));
+  });
+
+  it('a broken document still costs only itself: the file goes document by document', async () => {
+    const src = await createFileSource(['-'], { stdin: `${rich}\n---\napiVersion: v1\nkind: [unclosed\n---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata: {name: b, namespace: apps}\nspec: {bucketName: x, endpoint: y, interval: 1m}\n` });
+    const { objects, problems } = await src.list({});
+    assert.equal(objects.length, 4);
+    assert.equal(problems.filter((p) => p.code === 'file.invalid').length, 1);
+  });
+
+  it('duplicate keys are refused on the fast path too', async () => {
+    const src = await createFileSource(['-'], { stdin: 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata: {name: b, name: c, namespace: apps}\nspec: {bucketName: x, endpoint: y, interval: 1m}\n' });
+    const { objects, problems } = await src.list({});
+    assert.equal(objects.length, 0);
+    assert.match(problems[0]?.message ?? '', /unique|duplicate/i);
+  });
+});
