@@ -69,6 +69,14 @@ export function bundleOptions(root: string, outdir: string, version?: string): e
   };
 }
 
+/** The module the bundle resolves our own `import … from 'undici'` to, relative to the repository. */
+export const UNDICI_SUBSET = join('plugin', 'release', 'undici-subset.cjs');
+
+/** tsc's output of src/ (what the bundle's entry imports), as opposed to node_modules. */
+function isOwnCode(file: string): boolean {
+  return /[\\/]dist[\\/]src[\\/]/.test(file) && !/[\\/]node_modules[\\/]/.test(file);
+}
+
 /** Source substitutions for the bundle. */
 function substitutions(version: string | undefined): esbuild.Plugin {
   return {
@@ -81,6 +89,8 @@ function substitutions(version: string | undefined): esbuild.Plugin {
           loader: 'js',
         }));
       }
+      // our own code gets only the parts of undici it uses (undici-subset.cjs); other packages the whole
+      build.onResolve({ filter: /^undici$/ }, (args) => (isOwnCode(args.importer) ? { path: join(build.initialOptions.absWorkingDir ?? process.cwd(), UNDICI_SUBSET) } : undefined));
       // ink loads React DevTools only with DEV=true and react-devtools-core installed; neither can hold here
       build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (/[\\/]node_modules[\\/]ink[\\/]/.test(args.importer) ? { path: 'ink-devtools', namespace: 'bundle-stub' } : undefined));
       build.onLoad({ filter: /.*/, namespace: 'bundle-stub' }, () => ({ contents: 'export {};', loader: 'js' }));

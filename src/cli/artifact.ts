@@ -5,8 +5,6 @@ import { dockerConfigCredential, parseArtifactRef, type ArtifactRef, type Creden
 import { formatArtifactText } from '../report/artifact-text.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
 import { compileIdentity, type CosignTrust } from '../verify/cosign/index.js';
-import { parseCertificateFile, fluxTrustStore, validateTrustPolicy } from '../verify/notation/index.js';
-import { parseTrustedRoot, publicGoodTrustedRoot } from '../verify/trust/index.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
 import { flagBool, flagString, flagStrings, type ParsedArgs } from './flags.js';
 import type { CliIO } from './io.js';
@@ -69,6 +67,8 @@ export async function trustFromFlags(args: ParsedArgs, required = true): Promise
     const loaded = await Promise.all(keys.map(async (k) => ({ ref: { kind: 'key' as const, label: `--key ${k}`, source: 'flag' as const }, pem: new TextDecoder().decode(await readInput(k, '--key')) })));
     cosign = { kind: 'key', keys: loaded };
   } else if (subject !== undefined || issuer !== undefined) {
+    // loaded only for keyless trust: the built-in root is @sigstore/tuf's seeds (20 KiB of JSON to parse)
+    const { parseTrustedRoot, publicGoodTrustedRoot } = await import('../verify/trust/index.js');
     let trustedRoot;
     try {
       trustedRoot = rootFile ? parseTrustedRoot(await readInput(rootFile, '--trusted-root')) : publicGoodTrustedRoot();
@@ -94,6 +94,8 @@ export async function trustFromFlags(args: ParsedArgs, required = true): Promise
 
   let notation: NotationTrust | undefined;
   if (policyFile !== undefined) {
+    // loaded only for notation trust, as the keyless root above is
+    const { parseCertificateFile, fluxTrustStore, validateTrustPolicy } = await import('../verify/notation/index.js');
     let doc: unknown;
     try {
       doc = JSON.parse(new TextDecoder().decode(await readInput(policyFile, '--trust-policy')));

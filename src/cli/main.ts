@@ -26,6 +26,7 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   if (argv[0] === 'artifact') {
     const args = parseArgs(argv.slice(1), [...artifactFlags, ...commonFlags]);
     if (flagBool(args, 'help')) return print(io, artifactHelp());
+    await keepWasmOnBaselineTier();
     // each command loads its own modules, so --version and --help start at once
     const { runArtifact } = await import('./artifact.js');
     return runArtifact(args, io, process.env);
@@ -40,6 +41,22 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
   if (args.positionals.length > 0) throw usageError(`unknown command "${args.positionals[0]}" for "${invokedAs()}"`);
   const { runAudit } = await import('./audit.js');
   return runAudit(args, io, process.env, process.stdin);
+}
+
+/**
+ * undici parses HTTP/1 with llhttp, a WebAssembly module. V8 runs it first as Liftoff's baseline code and,
+ * once a function has run for a while, compiles it again with TurboFan on a background thread: for
+ * llhttp's large parser function that second compile cost about 90 ms of CPU per `artifact` run (a quarter
+ * of the process's CPU, in `perf`), for the handful of small responses one artifact needs. A higher tier-up
+ * budget (V8's default is 13,000,000, "roughly bytes executed") leaves a short run on Liftoff. Set for
+ * `artifact` only: a long audit or the interactive view (yoga-layout is WebAssembly too) should still get
+ * TurboFan's code for what runs hot. V8 reads the budget when a module's code is set up, so this runs before
+ * undici loads.
+ */
+async function keepWasmOnBaselineTier(): Promise<void> {
+  // node:v8 is not loaded otherwise: --version and --help do not pay for it
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString('--wasm-tiering-budget=100000000');
 }
 
 function print(io: CliIO, text: string): number {

@@ -22,14 +22,23 @@ const UINT64_MAX = (1n << 64n) - 1n;
 const ALLOWED = /^[0-9A-Za-z-]+$/;
 const DIGITS = /^[0-9]+$/;
 
+/**
+ * A pattern compiled on its first use. Compiling these RE2 programs costs tens of milliseconds, which every
+ * run would pay at import (`kubectl verify artifact` imports this module) though most never parse a version.
+ */
+function pattern(source: string): () => RE2JS {
+  let compiled: RE2JS | undefined;
+  return () => (compiled ??= RE2JS.compile(source));
+}
+
 // Masterminds' "loose" pattern: minor and patch optional, leading zeros coerced.
-const LOOSE_VERSION = RE2JS.compile(
+const LOOSE_VERSION = pattern(
   String.raw`^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$`,
 );
 
 /** Masterminds `NewVersion`: lenient (`1`, `1.2`, `v1.2.3`, `01.2.3`); undefined when not a version. */
 export function parseVersion(text: string): SemVersion | undefined {
-  const m = LOOSE_VERSION.exec(text);
+  const m = LOOSE_VERSION().exec(text);
   if (!m) return undefined;
   const major = toUint64(m[1] as string);
   const minor = m[2] ? toUint64((m[2] as string).slice(1)) : 0n;
@@ -146,10 +155,10 @@ const CV =
   String.raw`(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?` +
   String.raw`(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?`;
 
-const CONSTRAINT = RE2JS.compile(`^${S}*(${OPS})${S}*(${CV})${S}*$`);
-const RANGE = RE2JS.compile(`${S}*(${CV})${S}+-${S}+(${CV})${S}*`);
-const FIND_CONSTRAINT = RE2JS.compile(`(${OPS})${S}*(${CV})`);
-const VALID_GROUP = RE2JS.compile(`^(${S}*(${OPS})${S}*(${CV})${S}*)((?:${S}+|,${S}*)(${OPS})${S}*(${CV})${S}*)*$`);
+const CONSTRAINT = pattern(`^${S}*(${OPS})${S}*(${CV})${S}*$`);
+const RANGE = pattern(`${S}*(${CV})${S}+-${S}+(${CV})${S}*`);
+const FIND_CONSTRAINT = pattern(`(${OPS})${S}*(${CV})`);
+const VALID_GROUP = pattern(`^(${S}*(${OPS})${S}*(${CV})${S}*)((?:${S}+|,${S}*)(${OPS})${S}*(${CV})${S}*)*$`);
 
 export class ConstraintError extends Error {}
 
@@ -159,8 +168,8 @@ export function parseConstraints(text: string): Constraints {
   const groups: Constraint[][] = [];
   const allows: boolean[] = [];
   for (const segment of rewritten.split('||')) {
-    if (!VALID_GROUP.testExact(segment)) throw new ConstraintError(`improper constraint: ${JSON.stringify(segment)}`);
-    const parts = [...FIND_CONSTRAINT.matchAll(segment)].map((m) => m[0]);
+    if (!VALID_GROUP().testExact(segment)) throw new ConstraintError(`improper constraint: ${JSON.stringify(segment)}`);
+    const parts = [...FIND_CONSTRAINT().matchAll(segment)].map((m) => m[0]);
     const group = (parts.length > 0 ? parts : [segment]).map(parseOne);
     groups.push(group);
     allows.push(group.some((c) => c.version.prerelease !== ''));
@@ -170,7 +179,7 @@ export function parseConstraints(text: string): Constraints {
 
 function rewriteHyphenRanges(text: string): string {
   let out = text;
-  for (const m of RANGE.matchAll(text)) {
+  for (const m of RANGE().matchAll(text)) {
     // Group 1 is the whole first version; the second starts after the first version's 9 groups.
     out = out.replace(m[0], `>= ${m[1] as string}, <= ${m[11] as string} `);
   }
@@ -178,7 +187,7 @@ function rewriteHyphenRanges(text: string): string {
 }
 
 function parseOne(text: string): Constraint {
-  const m = CONSTRAINT.exec(text);
+  const m = CONSTRAINT().exec(text);
   if (!m) throw new ConstraintError(`improper constraint: ${JSON.stringify(text)}`);
   const op = m[1] as Operator;
   const [major, minor, patch, pre] = [m[3] ?? '', m[4] ?? '', m[5] ?? '', m[6] ?? ''] as string[] as [string, string, string, string];

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Metafile } from 'esbuild';
 import { buildBundle } from '../../plugin/bundle/build.js';
+import { UNDICI_SUBSET } from '../../plugin/release/bundle.js';
 import { repoRoot } from '../helpers/paths.js';
 
 /**
@@ -131,10 +133,37 @@ describe('start-up', () => {
     for (const own of ['dist/src/kube/', 'dist/src/tui/', 'dist/src/graph/', 'dist/src/report/print/']) {
       assert.deepEqual([...loaded].filter((i) => i.startsWith(own)), [], `artifact loads ${own}`);
     }
+    // undici: the agents and request() only (plugin/release/undici-subset.cjs), not its index's ~113 modules
+    const undici = [...loaded].filter((i) => i.startsWith('node_modules/undici/'));
+    assert.ok(undici.length > 0 && undici.length < 70, `artifact loads ${undici.length} files of undici`);
+    for (const part of ['index.js', 'lib/mock/', 'lib/cache/', 'lib/interceptor/', 'lib/web/websocket/', 'lib/web/eventsource/', 'lib/web/fetch/index.js']) {
+      assert.deepEqual(undici.filter((i) => i.startsWith(`node_modules/undici/${part}`)), [], `artifact loads undici's ${part}`);
+    }
+    // the keyless root (@sigstore/tuf's seeds) is loaded on demand, for keyless trust only
+    assert.deepEqual([...loaded].filter((i) => i.startsWith('node_modules/@sigstore/tuf/')), [], 'artifact loads the TUF seeds for --key');
     // and --version / --help load no package at all
     const main = outputOf(metafile, (o) => Object.keys(o.inputs).includes('dist/src/cli/main.js'));
     const mainInputs = [...staticClosure(metafile, main)].flatMap((o) => Object.keys(metafile.outputs[o]?.inputs ?? {}));
     assert.deepEqual(mainInputs.filter((i) => i.includes('node_modules')), []);
+  });
+
+  it('gives src/ every undici export it imports, from the subset the bundle uses instead of undici’s index', () => {
+    const used = new Set<string>();
+    const dist = join(root, 'dist', 'src');
+    for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      for (const m of readFileSync(join(dist, file), 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'undici'/g)) {
+        for (const name of (m[1] as string).split(',')) if (name.trim() !== '') used.add(name.trim().split(/\s+as\s+/)[0] as string);
+      }
+    }
+    assert.ok(used.has('Agent') && used.has('request'), `found no undici imports in dist/src: ${[...used].join(', ')}`);
+    const subset = createRequire(import.meta.url)(join(root, UNDICI_SUBSET)) as Record<string, unknown>;
+    const full = createRequire(import.meta.url)('undici') as Record<string, unknown>;
+    for (const name of used) {
+      assert.equal(typeof subset[name], typeof full[name], `plugin/release/undici-subset.cjs lacks ${name}`);
+      assert.ok(subset[name] !== undefined, `plugin/release/undici-subset.cjs lacks ${name}`);
+    }
+    // the same classes, not copies: a dispatcher made by either is the other's too
+    assert.equal(subset.Agent, full.Agent);
   });
 });
 
