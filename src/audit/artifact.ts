@@ -17,7 +17,12 @@ import {
 } from '../registry/index.js';
 import { verifyCosignBundle, verifyCosignLegacy, type CosignTrust } from '../verify/cosign/index.js';
 import type { FoundAt, Mechanism, SignatureEvidence, TrustRef } from '../verify/evidence.js';
-import { COSE_MEDIA_TYPE, selectStatement, verifyNotationSignature, type NotationResult, type TrustPolicyDocument, type TrustStore } from '../verify/notation/index.js';
+import type * as notationModule from '../verify/notation/index.js';
+import type { NotationResult, TrustPolicyDocument, TrustStore } from '../verify/notation/index.js';
+
+/** the notation verifier is loaded only when notation trust is given: a cosign check starts without it */
+type NotationModule = typeof notationModule;
+const loadNotation = (): Promise<NotationModule> => import('../verify/notation/index.js');
 
 /**
  * Verifies one artifact: resolve the reference, discover its signatures (referrers API or tag
@@ -159,10 +164,11 @@ async function verifyIn(store: ArtifactStore, ref: ArtifactRef, trust: ArtifactT
   }
 
   if (trust.notation) {
-    const n = await notationSignatures(ctx, referrers.filter((x) => x.artifactType === NOTATION_ARTIFACT_TYPE), trust.notation, referenceForPolicy(ref, target.digest));
+    const nm = await loadNotation();
+    const n = await notationSignatures(nm, ctx, referrers.filter((x) => x.artifactType === NOTATION_ARTIFACT_TYPE), trust.notation, referenceForPolicy(ref, target.digest));
     signatures.push(...n.evidence);
     problems.push(...n.problems);
-    notation = n.notation ?? skipped(trust.notation.policy, referenceForPolicy(ref, target.digest));
+    notation = n.notation ?? skipped(nm, trust.notation.policy, referenceForPolicy(ref, target.digest));
   }
 
   const discovery = {
@@ -300,8 +306,8 @@ async function cosignLegacy(ctx: Ctx, sigTag: string, trust: CosignTrust): Promi
  * notation-go decides `skip` before it lists signatures (Verify asks the verifier's SkipVerify first),
  * so an artifact with no signature at all is accepted under skip: the level, not "no signature", decides.
  */
-function skipped(policy: TrustPolicyDocument, reference: string): ArtifactVerification['notation'] {
-  const s = selectStatement(policy, reference);
+function skipped(nm: NotationModule, policy: TrustPolicyDocument, reference: string): ArtifactVerification['notation'] {
+  const s = nm.selectStatement(policy, reference);
   return s.ok && s.value.level === 'skip' ? { statement: s.value.name, level: 'skip', outcome: 'ignored' } : undefined;
 }
 
@@ -312,6 +318,7 @@ function skipped(policy: TrustPolicyDocument, reference: string): ArtifactVerifi
  * so `notation verify` and Flux refuse the artifact): that signature is reported with its own error.
  */
 async function notationSignatures(
+  nm: NotationModule,
   ctx: Ctx,
   candidates: readonly Descriptor[],
   nt: NotationTrust,
@@ -327,14 +334,14 @@ async function notationSignatures(
       break;
     }
     const foundAt = ctx.foundAt(d);
-    const fetched = await notationEnvelope(ctx, d);
+    const fetched = await notationEnvelope(nm, ctx, d);
     if ('error' in fetched) {
       const left = candidates.length - i - 1;
       const stop = left > 0 ? `; notation and Flux stop at a signature they cannot retrieve, so ${left} later signature${left === 1 ? ' was' : 's were'} not judged` : '';
       evidence.push(failedRead(fetched.mechanism, foundAt, { code: fetched.error.code, message: `${fetched.error.message}${stop}` }));
       break;
     }
-    const r = verifyNotationSignature({
+    const r = nm.verifyNotationSignature({
       envelope: fetched.envelope,
       envelopeMediaType: fetched.mediaType,
       target: { mediaType: ctx.target.mediaType, digest: ctx.target.digest, size: ctx.target.size },
@@ -354,7 +361,7 @@ async function notationSignatures(
 }
 
 /** notation-go's FetchSignatureBlob: manifest ≤ 4 MiB with exactly one layer, envelope ≤ 32 MiB. */
-async function notationEnvelope(ctx: Ctx, d: Descriptor): Promise<{ envelope: Uint8Array; mediaType: string } | { mechanism: Mechanism; error: { code: string; message: string } }> {
+async function notationEnvelope(nm: NotationModule, ctx: Ctx, d: Descriptor): Promise<{ envelope: Uint8Array; mediaType: string } | { mechanism: Mechanism; error: { code: string; message: string } }> {
   const jws: Mechanism = 'notation-jws';
   if (d.size > DEFAULT_MAX_MANIFEST_BYTES) return { mechanism: jws, error: tooLarge('notation signature manifest', d.size, DEFAULT_MAX_MANIFEST_BYTES) };
   let layer: Descriptor;
@@ -368,7 +375,7 @@ async function notationEnvelope(ctx: Ctx, d: Descriptor): Promise<{ envelope: Ui
   } catch (e) {
     return { mechanism: jws, error: readFailure(e, 'notation signature manifest') };
   }
-  const mechanism: Mechanism = layer.mediaType === COSE_MEDIA_TYPE ? 'notation-cose' : 'notation-jws';
+  const mechanism: Mechanism = layer.mediaType === nm.COSE_MEDIA_TYPE ? 'notation-cose' : 'notation-jws';
   if (layer.size > DEFAULT_MAX_BLOB_BYTES) return { mechanism, error: tooLarge('notation signature envelope', layer.size, DEFAULT_MAX_BLOB_BYTES) };
   try {
     return { envelope: await ctx.store.fetchBlob(layer, ctx.read), mediaType: layer.mediaType };
