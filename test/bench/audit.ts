@@ -41,6 +41,8 @@ const KEYS = num('BENCH_KEYS', 10);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000').split(',').map(Number).sort((a, b) => a - b);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'cli,artifact,files,cluster,tui').split(','));
 const DOC_BEGIN = '<!-- fleet:begin -->';
+const README_BEGIN = '<!-- bench:begin -->';
+const README_END = '<!-- bench:end -->';
 const DOC_END = '<!-- fleet:end -->';
 const KINDS_LISTED = 'ocirepositories,helmrepositories,helmcharts,helmreleases,kustomizations';
 
@@ -253,7 +255,10 @@ async function main(): Promise<void> {
 
     const block = report({ started, load, fleets, cli, pairs, files, listing, tui, artifacts });
     console.log(block);
-    if (process.argv.includes('--write-doc')) writeDoc(block);
+    if (process.argv.includes('--write-doc')) {
+      writeDoc(block);
+      writeReadme(block);
+    }
   } finally {
     await cluster?.stop();
     await proxy.close();
@@ -427,6 +432,26 @@ function writeDoc(block: string): void {
   if (b < a) throw new Error(`docs/performance.md: ${DOC_END} comes before ${DOC_BEGIN}`);
   writeFileSync(doc, `${text.slice(0, a + DOC_BEGIN.length)}\n${block}\n${text.slice(b)}`);
   progress('wrote the tables into docs/performance.md');
+}
+
+/**
+ * README.md's performance table: the run's first line and its ratios-and-targets table, between the
+ * bench markers, so the README's figures are always this benchmark's, from one run.
+ */
+function writeReadme(block: string): void {
+  const lines = block.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('Ratios and targets'));
+  if (start < 0) return;
+  let end = start + 2;
+  while (end < lines.length && (lines[end] ?? '').startsWith('|')) end++;
+  const summary = [lines[0] ?? '', '', ...lines.slice(start + 2, end)].join('\n');
+  const readme = join(repoRoot(), 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const a = text.indexOf(README_BEGIN);
+  const b = text.indexOf(README_END);
+  if (a < 0 || b < a) throw new Error(`README.md: the markers ${README_BEGIN} … ${README_END} are missing`);
+  writeFileSync(readme, `${text.slice(0, a + README_BEGIN.length)}\n${summary}\n${text.slice(b)}`);
+  progress('wrote the ratios into README.md');
 }
 
 try {
