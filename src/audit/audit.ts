@@ -29,7 +29,12 @@ export interface AuditOptions {
    * -w: results of earlier runs by plan inputs (audit/watch.ts keys them by everything runPlan reads of
    * a plan); a plan found here is not verified again, and each result of this run is offered back
    */
-  readonly reuse?: { get(plan: VerifyPlan): PlanResult | undefined; set(plan: VerifyPlan, result: PlanResult): void };
+  readonly reuse?: {
+    get(plan: VerifyPlan): PlanResult | undefined;
+    set(plan: VerifyPlan, result: PlanResult): void;
+    /** the Secrets read so far, when an earlier audit's reads may stand (a -w re-check); default: read afresh */
+    secrets?(source: ObjectSource): SecretCache;
+  };
 }
 
 function toOutcome(v: ArtifactVerification): VerificationOutcome {
@@ -168,7 +173,7 @@ export async function startAudit(source: ObjectSource, opts: AuditOptions, onCha
   const listed = await source.list(opts.scope);
   const problems: KubeProblem[] = [...listed.problems];
   const graph = buildGraph(listed.objects);
-  const secrets = new SecretCache(source);
+  const secrets = opts.reuse?.secrets?.(source) ?? new SecretCache(source);
   const results = new Map<string, PlanResult>();
   let completed = 0;
   const snapshot = (): Report => assemble(graph, results, problems, source, opts);

@@ -1,6 +1,7 @@
 import type { VerifyPlan } from '../graph/types.js';
 import type { ObjectSource, Scope } from '../kube/types.js';
 import type { AuditOptions } from './audit.js';
+import { SecretCache } from './materials.js';
 
 /**
  * `-w`: what makes an audit run again, and what it may take from the one before.
@@ -24,6 +25,14 @@ export interface WatchOptions {
 }
 
 export const RECHECK_MS = 60_000;
+
+/**
+ * How long a re-check may judge with Secrets read by an earlier audit. Secrets are not watched (RBAC
+ * grants get on them, not watch), so reading them again is the only way to see a rotated key: every
+ * 10 minutes, not at every re-check, keeps an idle -w from asking the API server once a minute per
+ * Secret. A change to an object, and the r key, always read afresh.
+ */
+export const SECRETS_TTL_MS = 10 * 60_000;
 
 export interface AuditWatch {
   /** what audits read while watching: for the cluster, the watches' objects (no request per audit) */
@@ -88,6 +97,12 @@ function pinned(plan: VerifyPlan): boolean {
 export class PlanResults {
   private readonly entries = new Map<string, { result: PlanResult; run: number }>();
   private runs = 0;
+  private secretsRead: { cache: SecretCache; source: ObjectSource; at: number } | undefined;
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
   private last = { reused: 0 };
 
   forRun(kind: WatchReason | 'full'): Reuse {
@@ -106,6 +121,14 @@ export class PlanResults {
       },
       set: (plan, result) => {
         this.entries.set(planInputs(plan), { result, run });
+      },
+      secrets: (source) => {
+        const at = this.now();
+        const known = this.secretsRead;
+        if (kind === 'recheck' && known && known.source === source && at - known.at < SECRETS_TTL_MS) return known.cache;
+        const cache = new SecretCache(source);
+        this.secretsRead = { cache, source, at };
+        return cache;
       },
     };
   }

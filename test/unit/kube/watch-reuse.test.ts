@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { audit, type AuditOptions } from '../../../src/audit/audit.js';
-import { PlanResults, planInputs, watchAudits } from '../../../src/audit/watch.js';
+import { PlanResults, planInputs, SECRETS_TTL_MS, watchAudits } from '../../../src/audit/watch.js';
 import { normalize } from '../../../src/kube/normalize.js';
 import { problemNews } from '../../../src/tui/feed.js';
 import type { FluxObject, ObjectSource, SecretResult } from '../../../src/kube/types.js';
@@ -50,7 +50,8 @@ describe('-w: re-verify only what changed', () => {
     ]);
     const reads: string[] = [];
     const source = fleet(objects, reads);
-    const results = new PlanResults();
+    let clock = 0;
+    const results = new PlanResults(() => clock);
     const base: AuditOptions = {
       scope: {},
       now: new Date('2026-01-01T00:00:00Z'),
@@ -81,9 +82,16 @@ describe('-w: re-verify only what changed', () => {
     assert.deepEqual(changed.read, ['key-b'], 'only the changed plan is verified again');
     assert.equal(changed.reused, 3);
 
+    clock += 60_000;
     const recheck = await run('recheck');
-    assert.deepEqual(recheck.read, ['key-a', 'key-b', 'key-c'], 'the re-check resolves every tag again; the digest-pinned plan is kept');
+    // every tag plan is verified again; its Secrets come from the reads of the last ten minutes
+    // (key-b was read by the change just before), so an idle -w does not read each Secret every minute
+    assert.deepEqual(recheck.read, ['key-a', 'key-c'], 'the re-check resolves every tag again; the digest-pinned plan is kept');
     assert.equal(recheck.reused, 1);
+    clock += 60_000;
+    assert.deepEqual((await run('recheck')).read, [], 'a second re-check within ten minutes reads no Secret');
+    clock += SECRETS_TTL_MS;
+    assert.deepEqual((await run('recheck')).read, ['key-a', 'key-b', 'key-c'], 'ten minutes on, the Secrets are read again (a rotated key is seen)');
 
     const full = await run('full');
     assert.deepEqual(full.read, ['key-a', 'key-b', 'key-c', 'key-d'], 'the r key verifies everything');
