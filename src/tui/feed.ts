@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Report } from '../report/model.js';
 import { describeError } from '../errors.js';
+import type { LiveAudit } from './run.js';
 import type { TuiAction } from './state.js';
 
 /** Polls the running audit about ten times a second while plans finish, then takes the final report. */
@@ -22,13 +23,8 @@ export function problemNews(before: ReadonlySet<string>, after: ReadonlySet<stri
   return undefined;
 }
 
-/** What the feed reads of a running audit (audit/'s AuditRun has this shape; tui/ does not import audit/). */
-export interface FeedRun {
-  readonly total: number;
-  completed(): number;
-  snapshot(): Report;
-  readonly done: Promise<Report>;
-}
+/** What the feed reads of a running audit: the view's one description of it (run.ts) without the YAML pane's part. */
+export type FeedRun = Pick<LiveAudit, 'total' | 'completed' | 'snapshot' | 'done'>;
 
 export function useAuditFeed(run: FeedRun, dispatch: (a: TuiAction) => void, onReport: (r: Report) => void): void {
   // the problems of the last report shown, across runs: one that appears while watching (a watch that
