@@ -2,8 +2,15 @@ import { createElement } from 'react';
 import { describeError } from '../errors.js';
 import { defaultFailOn, exitCodeFor, type FailOnClass } from '../report/exit.js';
 import type { Report } from '../report/model.js';
+import { loadView } from './load.js';
+import { pacedRun } from './paced.js';
 import { guardProcess, openScreen, type Fatal } from './screen.js';
 import type { LiveAudit } from './run.js';
+
+// ink, React and the App load with this module, which the CLI imports (dynamically: a printed run never
+// parses them) before it starts the audit: runTui then paints the first frame as soon as the graph is
+// known, before the plans' verification takes the CPU (loaded inside runTui, they waited behind it)
+const { render, App } = await loadView();
 
 /** What the CLI hands the interactive view. */
 export interface TuiOptions {
@@ -29,7 +36,10 @@ export interface TuiOptions {
  */
 export async function runTui(options: TuiOptions): Promise<number> {
   const { stdin, stdout } = options;
-  let last: Report = options.run.snapshot();
+  const run = pacedRun(options.run);
+  const rerun = async (): Promise<LiveAudit> => pacedRun(await options.rerun());
+  // set by the view with every report it shows
+  let last: Report | undefined;
   const screen = openScreen(stdout);
   let unmount: (() => void) | undefined;
   const fatal = (f: Fatal): void => {
@@ -44,12 +54,10 @@ export async function runTui(options: TuiOptions): Promise<number> {
   };
   const unguard = guardProcess(fatal);
   try {
-    // loaded here, so that a printed run never parses React or ink
-    const [{ render }, { App }] = await Promise.all([import('ink'), import('./App.js')]);
     const instance = render(
       createElement(App, {
-        run: options.run,
-        rerun: options.rerun,
+        run,
+        rerun,
         ...(options.subscribe ? { subscribe: options.subscribe } : {}),
         ...(options.title ? { title: options.title } : {}),
         color: options.color,
@@ -67,5 +75,5 @@ export async function runTui(options: TuiOptions): Promise<number> {
     unguard();
     screen.restore();
   }
-  return exitCodeFor(last, options.failOn ?? defaultFailOn);
+  return exitCodeFor(last ?? run.snapshot(), options.failOn ?? defaultFailOn);
 }

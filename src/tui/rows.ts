@@ -29,28 +29,46 @@ export interface TreeRow {
 
 const KIND_ORDER: Record<string, number> = { Kustomization: 0, HelmRelease: 1, HelmChart: 2, OCIRepository: 3, HelmRepository: 4 };
 
+// localeCompare as a collator made once: the same order, without building one per comparison
+const collate = new Intl.Collator().compare;
+
 function compareNodes(a: ReportNode, b: ReportNode): number {
   return (
     stateRank(a.finding.state) - stateRank(b.finding.state) ||
     (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9) ||
-    a.namespace.localeCompare(b.namespace) ||
-    a.name.localeCompare(b.name)
+    collate(a.namespace, b.namespace) ||
+    collate(a.name, b.name)
   );
 }
 
-/** The words a filter is matched against: names, kind, state and reason codes (`/wrong-key`). */
-function filterFields(n: ReportNode): string[] {
-  return [n.name, `${n.namespace}/${n.name}`, n.kind, n.finding.state, ...n.finding.reasons].map((s) => s.toLowerCase());
+/**
+ * The words a filter is matched against: names, kind, state and reason codes (`/wrong-key`), lower-cased.
+ * Kept per node (a report's nodes do not change once made): typing a filter matches every node once
+ * per key, and building these strings again for 5,000 nodes was most of that.
+ */
+const FIELDS = new WeakMap<ReportNode, { readonly fields: readonly string[]; readonly url: string }>();
+
+function filterFields(n: ReportNode): { readonly fields: readonly string[]; readonly url: string } {
+  let f = FIELDS.get(n);
+  if (!f) {
+    f = { fields: [n.name, `${n.namespace}/${n.name}`, n.kind, n.finding.state, ...n.finding.reasons].map((s) => s.toLowerCase()), url: n.artifact?.url.toLowerCase() ?? '' };
+    FIELDS.set(n, f);
+  }
+  return f;
+}
+
+/** `p` is the filter trimmed and lower-cased. */
+function matchesPattern(n: ReportNode, p: string): boolean {
+  if (p === '') return true;
+  const { fields, url } = filterFields(n);
+  if (fields.some((f) => f.includes(p))) return true;
+  if (url.includes(p)) return true;
+  // fuzzy on short fields only: over a whole line a subsequence matches almost anything
+  return fields.some((f) => fuzzy.test(p, f));
 }
 
 export function matchesFilter(n: ReportNode, filter: string): boolean {
-  const p = filter.trim().toLowerCase();
-  if (p === '') return true;
-  const fields = filterFields(n);
-  if (fields.some((f) => f.includes(p))) return true;
-  if (n.artifact?.url.toLowerCase().includes(p)) return true;
-  // fuzzy on short fields only: over a whole line a subsequence matches almost anything
-  return fields.some((f) => fuzzy.test(p, f));
+  return matchesPattern(n, filter.trim().toLowerCase());
 }
 
 /** kubectl's short names and the plurals, as `:kind` accepts them */
@@ -65,13 +83,48 @@ export function kindMatches(kind: string, wanted: string): boolean {
   return k === w || plural === w || k === KIND_ALIASES[w];
 }
 
-export function nodesToRows(report: Report, q: RowQuery): TreeRow[] {
+/**
+ * How many times rows were built: a keypress that only moves the cursor must not build them (at 5,000
+ * nodes that is what a key would cost); state.ts caches them per report and query. Read by tests.
+ */
+export const rowBuilds = { count: 0 };
+
+/** The tree's shape in a scope (`:ns`, `:kind`), sorted: it depends on the report, not on the filter or folds. */
+interface Shape {
+  readonly roots: readonly ReportNode[];
+  readonly children: ReadonlyMap<string, readonly ReportNode[]>;
+}
+
+/** Shapes per report and scope: a key typed into the filter walks the tree again, without sorting it again. */
+const SHAPES = new WeakMap<Report, Map<string, Shape>>();
+
+function shapeOf(report: Report, q: RowQuery): Shape {
+  const key = `${q.namespace ?? ''}\u0000${q.kind ?? ''}`;
+  let byScope = SHAPES.get(report);
+  if (!byScope) {
+    byScope = new Map();
+    SHAPES.set(report, byScope);
+  }
+  const known = byScope.get(key);
+  if (known) return known;
   const inScope = (n: ReportNode): boolean => (!q.namespace || n.namespace === q.namespace) && (!q.kind || kindMatches(n.kind, q.kind));
   const nodes = report.nodes.filter(inScope);
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const constrained = q.filter.trim() !== '' || q.problemsOnly;
-  const matches = (n: ReportNode): boolean => (!q.problemsOnly || isProblem(n.finding)) && matchesFilter(n, q.filter);
-  const childrenOf = (n: ReportNode): ReportNode[] => n.sourceIds.flatMap((id) => byId.get(id) ?? []).sort(compareNodes);
+  const shape: Shape = {
+    roots: nodes.filter((n) => !n.consumerIds.some((id) => byId.has(id))).sort(compareNodes),
+    children: new Map(nodes.map((n) => [n.id, n.sourceIds.flatMap((id) => byId.get(id) ?? []).sort(compareNodes)])),
+  };
+  byScope.set(key, shape);
+  return shape;
+}
+
+export function nodesToRows(report: Report, q: RowQuery): TreeRow[] {
+  rowBuilds.count++;
+  const { roots, children: shapeChildren } = shapeOf(report, q);
+  const pattern = q.filter.trim().toLowerCase();
+  const constrained = pattern !== '' || q.problemsOnly;
+  const matches = (n: ReportNode): boolean => (!q.problemsOnly || isProblem(n.finding)) && matchesPattern(n, pattern);
+  const childrenOf = (n: ReportNode): readonly ReportNode[] => shapeChildren.get(n.id) ?? [];
 
   // a node is kept when it or something below it matches; cycles cannot come from Flux, but stay safe
   const kept = new Map<string, boolean>();
@@ -87,11 +140,10 @@ export function nodesToRows(report: Report, q: RowQuery): TreeRow[] {
     return k;
   };
 
-  const roots = nodes.filter((n) => !n.consumerIds.some((id) => byId.has(id))).sort(compareNodes);
   const rows: TreeRow[] = [];
   const walk = (n: ReportNode, path: readonly string[], prefix: string, last: boolean, depth: number): void => {
     const key = [...path, n.id].join(' > ');
-    const children = childrenOf(n).filter((c) => !path.includes(c.id) && c.id !== n.id && keep(c, new Set(path)));
+    const children = childrenOf(n).filter((c) => !path.includes(c.id) && c.id !== n.id && (!constrained || keep(c, new Set(path))));
     const expanded = !q.collapsed.has(key);
     rows.push({ key, id: n.id, depth, guide: depth === 0 ? '' : `${prefix}${last ? '└─ ' : '├─ '}`, hasChildren: children.length > 0, expanded });
     if (!expanded) return;

@@ -139,7 +139,10 @@ function reanchor(s: TuiState, resetToTop = false): TuiState {
   if (resetToTop) return placeCursor({ ...s, top: 0 }, 0);
   const rows = rowsOf(s);
   const i = s.selected ? rows.findIndex((r) => r.key === s.selected) : -1;
-  return placeCursor(s, i >= 0 ? i : s.cursor);
+  const placed = placeCursor(s, i >= 0 ? i : s.cursor);
+  // nothing chosen yet: the first frame is painted while every node is pending, and the cursor stays
+  // on the top row (problems first) as findings arrive instead of following the row first while pending
+  return s.selected ? placed : { ...placed, selected: undefined };
 }
 
 function moveBy(to: Move, current: number, count: number, page: number): number {
@@ -209,12 +212,15 @@ function onKey(s: TuiState, a: Extract<TuiAction, { type: 'key' }>): TuiState {
   return s;
 }
 
+const RERUN_STATUS: Status = { text: 're-verifying…', tone: 'info' };
+
 export function reduce(s: TuiState, a: TuiAction): TuiState {
   switch (a.type) {
     case 'key':
       return onKey(s, a);
     case 'snapshot':
-      return reanchor({ ...s, report: a.report, completed: a.completed, total: a.total, rerunning: false });
+      // the re-run's own footer line goes with it; any other message stays until the user moves on
+      return reanchor({ ...s, report: a.report, completed: a.completed, total: a.total, rerunning: false, status: s.status === RERUN_STATUS ? undefined : s.status });
     case 'resize':
       return reanchor({ ...s, columns: a.columns, rows: a.rows });
     case 'move': {
@@ -271,7 +277,7 @@ export function reduce(s: TuiState, a: TuiAction): TuiState {
     case 'status':
       return { ...s, status: { text: a.text, tone: a.tone ?? 'info' } };
     case 'rerun-start':
-      return { ...s, rerunning: true, status: { text: 're-verifying…', tone: 'info' } };
+      return { ...s, rerunning: true, status: RERUN_STATUS };
     case 'quit':
       return { ...s, quit: true };
   }

@@ -119,6 +119,18 @@ describe('reduce', () => {
     assert.equal(s.completed, 3);
   });
 
+  it('a re-run says re-verifying until its first report arrives, then the footer is clear again (-w re-runs on every change)', () => {
+    let s = reduce(start(), { type: 'rerun-start' });
+    assert.equal(s.status?.text, 're-verifying…');
+    s = reduce(s, { type: 'snapshot', report: fleet(), completed: 3, total: 3 });
+    assert.equal(s.rerunning, false);
+    assert.equal(s.status, undefined);
+    // a message of the user's own doing is not the re-run's to clear
+    s = reduce(s, { type: 'status', text: 'copied', tone: 'info' });
+    s = reduce(s, { type: 'snapshot', report: fleet(), completed: 3, total: 3 });
+    assert.equal(s.status?.text, 'copied');
+  });
+
   it('stays usable on an empty report and a tiny terminal', () => {
     let s = initialState(report([]), { completed: 0, total: 0 }, { columns: 20, rows: 3 });
     s = keys(s, 'down', 'enter', 'G', 'space', 'left', 'c');
