@@ -44,7 +44,8 @@ const DOC_BEGIN = '<!-- fleet:begin -->';
 const README_BEGIN = '<!-- bench:begin -->';
 const README_END = '<!-- bench:end -->';
 const DOC_END = '<!-- fleet:end -->';
-const KINDS_LISTED = 'ocirepositories,helmrepositories,helmcharts,helmreleases,kustomizations';
+// every kind kubectl verify lists (src/kube/kinds.ts), so the floor makes the same lists
+const KINDS_LISTED = 'ocirepositories,helmrepositories,helmcharts,gitrepositories,buckets,externalartifacts,helmreleases,kustomizations';
 
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('BENCH_SIZES is a comma-separated list of object counts');
 
