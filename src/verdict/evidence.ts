@@ -38,8 +38,11 @@ export function describeVerified(o: VerificationOutcome): string {
 }
 
 /** Every failing check, with the attempt and signature it belongs to. */
-function failures(signatures: readonly SignatureEvidence[]): { s: SignatureEvidence; a?: Attempt; c: Check }[] {
-  const out: { s: SignatureEvidence; a?: Attempt; c: Check }[] = [];
+/** a failing check, or a signature that could not be read (its code a registry's or discovery's, mapped by codes.ts) */
+type Failing = Omit<Check, 'code'> & { readonly code: string };
+
+function failures(signatures: readonly SignatureEvidence[]): { s: SignatureEvidence; a?: Attempt; c: Failing }[] {
+  const out: { s: SignatureEvidence; a?: Attempt; c: Failing }[] = [];
   for (const s of signatures) {
     if (s.error) out.push({ s, c: { check: 'read', ok: false, code: s.error.code, message: s.error.message } });
     for (const a of s.attempts) for (const c of a.checks) if (!c.ok) out.push({ s, a, c });

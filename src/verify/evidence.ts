@@ -1,3 +1,6 @@
+import type { CosignCode } from './cosign/codes.js';
+import type { NotationCode } from './notation/codes.js';
+import type { TrustCode } from './trust/codes.js';
 /**
  * Evidence: what verify/ established about one signature, and why. Every verifier returns these
  * values instead of throwing, so the layers above never see an exception for a failed check.
@@ -42,12 +45,15 @@ export interface TrustRef {
   readonly source: 'object' | 'flag' | 'builtin';
 }
 
+/** Every code a check can end with: verify/'s own closed unions, which verdict/ maps to reasons by type. */
+export type CheckCode = 'ok' | CosignCode | NotationCode | TrustCode;
+
 /** One check within an attempt: signature, claim, identity, tlog, timestamp, chain, expiry, policy… */
 export interface Check {
   readonly check: string;
   readonly ok: boolean;
   /** stable code, e.g. cosign.signature-mismatch; "ok" when the check passed */
-  readonly code: string;
+  readonly code: CheckCode;
   readonly message: string;
 }
 
@@ -76,6 +82,6 @@ export function passed(check: string, message: string): Check {
   return { check, ok: true, code: 'ok', message };
 }
 
-export function failed(check: string, code: string, message: string): Check {
+export function failed(check: string, code: Exclude<CheckCode, 'ok'>, message: string): Check {
   return { check, ok: false, code, message };
 }

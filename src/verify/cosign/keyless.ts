@@ -33,7 +33,8 @@ export function judgeIdentities(trust: KeylessTrust, leaf: LeafCertificate, shar
     try {
       return judge(ref, matchIdentity(compileIdentity(pattern), leaf.identity));
     } catch (e) {
-      if (!isVerifyError(e)) throw e;
+      // compileIdentity refuses a pattern with this one code; anything else is not the identity's finding
+      if (!isVerifyError(e) || e.code !== 'cosign.identity-pattern-invalid') throw e;
       return judge(ref, failed('identity', e.code, e.message));
     }
   });

@@ -11,7 +11,7 @@ import type {
   OtherSource,
   Verification,
 } from '../../../src/kube/types.js';
-import type { SignatureEvidence } from '../../../src/verify/evidence.js';
+import type { CheckCode, SignatureEvidence } from '../../../src/verify/evidence.js';
 import type { VerificationOutcome } from '../../../src/verdict/types.js';
 
 export const D1 = `sha256:${'1f'.repeat(32)}`;
@@ -71,8 +71,8 @@ export function other(kind: OtherSource['kind'], id: string, over: Partial<Other
 
 // --- evidence and outcomes ----------------------------------------------------
 
-export function sig(opts: { verified: boolean; code?: string; label?: string; mechanism?: SignatureEvidence['mechanism']; fluxVerified?: boolean; checks?: SignatureEvidence['attempts'][number]['checks']; notAfter?: string }): SignatureEvidence {
-  const code = opts.code ?? (opts.verified ? 'ok' : 'cosign.signature-mismatch');
+export function sig(opts: { verified: boolean; code?: CheckCode; label?: string; mechanism?: SignatureEvidence['mechanism']; fluxVerified?: boolean; checks?: SignatureEvidence['attempts'][number]['checks']; notAfter?: string }): SignatureEvidence {
+  const code: CheckCode = opts.code ?? (opts.verified ? 'ok' : 'cosign.signature-mismatch');
   const checks = opts.checks ?? [{ check: 'signature', ok: opts.verified, code, message: opts.verified ? 'signature verifies' : `check failed: ${code}` }];
   return {
     mechanism: opts.mechanism ?? 'cosign-bundle',
@@ -88,6 +88,8 @@ export function verified(digest = D1, signatures: readonly SignatureEvidence[] =
   return { state: 'verified', code: 'ok', message: 'cosign bundle signature verified', digest, signatures };
 }
 
-export function failed(code: string, digest = D1, signatures: readonly SignatureEvidence[] = [sig({ verified: false, code })]): VerificationOutcome {
+// an outcome's code may be any evidence code (registry, discovery): its default signature carries it as a
+// check code so that tests of unknown codes reach the verdict as they could at run time
+export function failed(code: string, digest = D1, signatures: readonly SignatureEvidence[] = [sig({ verified: false, code: code as CheckCode })]): VerificationOutcome {
   return { state: 'failed', code, message: `failed: ${code}`, digest, signatures };
 }

@@ -252,7 +252,7 @@ function appsSources(): ReportNode[] {
 
   // notation: chains to no trusted root
   oci('untrusted', '1.1.0', notationTrust('apps', 'notation-trust'), (d) => verdict('failed', 'untrusted', 'certificate CN=laptop chains to no root in trust store ca:apps', flux({ ready: ready('False', 'VerificationError', 'signature verification failed'), sourceVerified: svFalse(`1.1.0@${d}`, 'untrusted certificate'), agrees: true }), [], [], running('1.1.0', d)), {
-    signatures: [signature('notation-cose', referrer('untrusted'), [attempt({ kind: 'trust-policy', label: 'apps/notation-trust · trustpolicy.json', source: 'object' }, [failed('chain', 'notation.untrusted', 'certificate CN=laptop chains to no root in trust store ca:apps')])], { signer: { kind: 'certificate', subject: 'CN=laptop' } })],
+    signatures: [signature('notation-cose', referrer('untrusted'), [attempt({ kind: 'trust-policy', label: 'apps/notation-trust · trustpolicy.json', source: 'object' }, [failed('chain', 'notation.untrusted-cert', 'certificate CN=laptop chains to no root in trust store ca:apps')])], { signer: { kind: 'certificate', subject: 'CN=laptop' } })],
   });
 
   // verified, the registry moved on to an unsigned digest that Flux refuses

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeFailure, expiryNote } from '../../../src/verdict/evidence.js';
 import type { VerificationOutcome } from '../../../src/verdict/types.js';
-import { failed, passed, type Attempt, type SignatureEvidence } from '../../../src/verify/evidence.js';
+import { failed, passed, type Attempt, type CheckCode, type SignatureEvidence } from '../../../src/verify/evidence.js';
 
 const key = (label: string, why: string): Attempt => ({
   trust: { kind: 'key', label, source: 'object' },
@@ -42,7 +42,7 @@ describe('describeFailure: wrong key', () => {
 
 describe('expiryNote', () => {
   const now = new Date('2026-06-01T00:00:00Z');
-  const notation = (code: string, message: string): SignatureEvidence => ({
+  const notation = (code: Exclude<CheckCode, 'ok'>, message: string): SignatureEvidence => ({
     mechanism: 'notation-jws',
     foundAt: { via: 'referrers-api' },
     signer: { kind: 'certificate', subject: 'CN=ci', notAfter: '2026-05-01T00:00:00.000Z' },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Condition, FluxObject, Verification } from '../../../src/kube/types.js';
-import type { SignatureEvidence } from '../../../src/verify/evidence.js';
+import type { CheckCode, SignatureEvidence } from '../../../src/verify/evidence.js';
 import { findingFor, REASON_CODES } from '../../../src/verdict/index.js';
 import type { PlanOutcome, VerificationOutcome } from '../../../src/verdict/index.js';
 import { cond, cosignKey, D1, D2, helmChart, helmRelease, helmRepo, keyless, kustomization, notation, ociRepo, ref, sig } from '../graph/factories.js';
@@ -21,7 +21,8 @@ const digest = fc.option(fc.constantFrom(D1, D2), { nil: undefined });
 
 const signature: fc.Arbitrary<SignatureEvidence> = fc
   .record({ verified: fc.boolean(), code, fluxVerified: fc.option(fc.boolean(), { nil: undefined }), mechanism: fc.constantFrom('cosign-bundle', 'cosign-legacy', 'notation-jws', 'notation-cose') as fc.Arbitrary<SignatureEvidence['mechanism']> })
-  .map((s) => sig({ verified: s.verified, code: s.code, mechanism: s.mechanism, ...(s.fluxVerified === undefined ? {} : { fluxVerified: s.fluxVerified }) }));
+  // arbitrary strings as well as known codes: the type allows only known ones, the verdict must fail closed on any
+  .map((s) => sig({ verified: s.verified, code: s.code as CheckCode, mechanism: s.mechanism, ...(s.fluxVerified === undefined ? {} : { fluxVerified: s.fluxVerified }) }));
 
 const verification: fc.Arbitrary<VerificationOutcome> = fc.record(
   {
