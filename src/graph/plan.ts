@@ -77,7 +77,8 @@ export interface ChartSpec {
 
 /** A chart from a HelmRepository of type oci; registry access is the repository's. */
 export function helmChartPlan(c: ChartSpec, repo: HelmRepository, origin: TrustOrigin): PlanInput {
-  // HelmChart v1 dropped verify.trustedRootSecretRef in v1.9.0: Flux does not read it there
+  // no released HelmChart CRD has verify.trustedRootSecretRef (it was added and removed on main before
+  // source-controller v1.9.0): Flux does not read it for charts
   const trust = trustOf(c.verify, c.namespace, origin, false);
   const running: RunningRevision | undefined = c.revision === undefined ? undefined : { revision: c.revision };
   const url = chartUrl(repo.url, c.chart);
