@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -8,49 +8,10 @@ import { VerifyError } from '../../../src/errors.js';
 import { openRegistry, type HttpStoreOptions } from '../../../src/registry/http-store.js';
 import { resolveRef } from '../../../src/registry/resolve.js';
 import type { ArtifactStore } from '../../../src/registry/store.js';
+import { FakeRegistry, manifest, MD, sha } from '../../helpers/fake-registry.js';
 
 const PASSWORD = 'pa55-w0rd-never-shown';
 const TOKEN = 'tok-3n-never-shown';
-const sha = (b: string | Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
-
-/** A registry that does exactly what each test tells it to, and remembers what it was asked. */
-class FakeRegistry {
-  readonly server: Server;
-  readonly log: { method: string; path: string; auth: string | undefined; accept: string | undefined }[] = [];
-  routes = new Map<string, Handler>();
-  host = '';
-  constructor() {
-    this.server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', `http://${this.host}`);
-      this.log.push({ method: req.method ?? '', path: url.pathname + url.search, auth: req.headers.authorization, accept: req.headers.accept });
-      const handler = this.routes.get(url.pathname) ?? this.routes.get('*');
-      if (handler) handler(req, res, url);
-      else res.writeHead(404).end('{"errors":[{"code":"NAME_UNKNOWN"}]}');
-    });
-  }
-  async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  reset(): void {
-    this.routes.clear();
-    this.log.length = 0;
-  }
-  hits(path: string): number {
-    return this.log.filter((l) => l.path.startsWith(path)).length;
-  }
-}
-
-const manifest = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha('{}'), size: 2 },
-  layers: [{ mediaType: 'application/octet-stream', digest: sha('hello'), size: 5 }],
-});
-const MD = sha(manifest);
-
 function serveManifest(res: ServerResponse, body: string, type = 'application/vnd.oci.image.manifest.v1+json', digest = sha(body)): void {
   res.writeHead(200, { 'content-type': type, 'docker-content-digest': digest, 'content-length': Buffer.byteLength(body) }).end(body);
 }

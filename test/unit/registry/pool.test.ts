@@ -1,59 +1,14 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Credential } from '../../../src/registry/credentials.js';
 import type { HttpStoreOptions } from '../../../src/registry/http-store.js';
 import { RegistryPool } from '../../../src/registry/pool.js';
 import { resolveRef } from '../../../src/registry/resolve.js';
+import { FakeRegistry, manifest, MD, sha, type Handler } from '../../helpers/fake-registry.js';
 
-const sha = (b: string | Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const manifest = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha('{}'), size: 2 },
-  layers: [{ mediaType: 'application/octet-stream', digest: sha('hello'), size: 5 }],
-});
-const MD = sha(manifest);
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const basic = (user: string, password: string): Extract<Credential, { kind: 'basic' }> => ({ kind: 'basic', username: user, password, source: `Secret ns-${user}/regcred` });
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
-
-/** A registry that logs every request with the time it arrived and how many were in flight then. */
-class FakeRegistry {
-  readonly server: Server;
-  readonly log: { method: string; path: string; auth: string | undefined; at: number }[] = [];
-  routes = new Map<string, Handler>();
-  host = '';
-  inFlight = 0;
-  maxInFlight = 0;
-  constructor() {
-    this.server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', `http://${this.host}`);
-      this.log.push({ method: req.method ?? '', path: url.pathname, auth: req.headers.authorization, at: Date.now() });
-      this.inFlight++;
-      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      res.on('close', () => this.inFlight--);
-      const handler = this.routes.get(url.pathname) ?? this.routes.get('*');
-      if (handler) handler(req, res, url);
-      else res.writeHead(404).end();
-    });
-  }
-  async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  reset(): void {
-    this.routes.clear();
-    this.log.length = 0;
-    this.maxInFlight = 0;
-  }
-  count(method: string, path: string): number {
-    return this.log.filter((l) => l.method === method && l.path === path).length;
-  }
-}
 
 function sendManifest(req: IncomingMessage, res: ServerResponse, headers: Record<string, string> = {}): void {
   res.writeHead(200, { 'content-type': OCI_MANIFEST, 'docker-content-digest': MD, 'content-length': String(Buffer.byteLength(manifest)), ...headers });
@@ -84,7 +39,7 @@ describe('RegistryPool', () => {
     const r = await resolveRef(store, { kind: 'tag', tag: 'v1' });
     assert.deepEqual(r.descriptor, { mediaType: OCI_MANIFEST, digest: MD, size: Buffer.byteLength(manifest) });
     assert.deepEqual(await store.resolve(MD), r.descriptor);
-    assert.deepEqual(reg.log.map((l) => `${l.method} ${l.path}`), ['HEAD /v2/team/app/manifests/v1'], 'no manifest GET, no second request');
+    assert.deepEqual(reg.log.map((l) => `${l.method} ${l.pathname}`), ['HEAD /v2/team/app/manifests/v1'], 'no manifest GET, no second request');
   });
 
   it('falls back to a GET, and hashes the bytes, when the HEAD names no digest', async () => {
@@ -184,9 +139,9 @@ describe('RegistryPool', () => {
     while (limitedAt === 0) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 20));
     await Promise.all([pa, b.resolve('v1')]);
-    const bAt = reg.log.find((l) => l.path === '/v2/team/b/manifests/v1')?.at ?? 0;
+    const bAt = reg.log.find((l) => l.pathname === '/v2/team/b/manifests/v1')?.at ?? 0;
     assert.ok(bAt - limitedAt >= 900, `team/b waited for the host's Retry-After (${bAt - limitedAt} ms)`);
-    assert.equal(reg.log.filter((l) => l.path === '/v2/team/b/manifests/v1').length, 1, 'b was never refused itself');
+    assert.equal(reg.log.filter((l) => l.pathname === '/v2/team/b/manifests/v1').length, 1, 'b was never refused itself');
   });
 
   it('keeps at most 8 requests in flight per host', async () => {
