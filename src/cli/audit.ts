@@ -15,6 +15,7 @@ import { CliExit, ExitCode, usageError } from './exit.js';
 import { invokedAs } from './invoked-as.js';
 import { flagBool, flagString, flagStrings, type ParsedArgs } from './flags.js';
 import type { CliIO } from './io.js';
+import { pluginCacheDir } from './cache-dir.js';
 
 /** `kubectl verify`: audit the Flux objects in scope, from the cluster or from files. */
 export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream): Promise<number> {
@@ -45,7 +46,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     scope = { ...(namespace && !all ? { namespace } : {}), ...(selector ? { labelSelector: selector } : {}) };
   } else {
     // the Kubernetes client library is large: loaded only when a cluster is read
-    const [{ loadKubeConfig }, { createClusterSource }, { defaultCacheDir, openDiscoveryCache }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/cluster.js'), import('../kube/discovery-cache.js')]);
+    const [{ loadKubeConfig }, { createClusterSource }, { openDiscoveryCache }] = await Promise.all([import('../kube/kubeconfig.js'), import('../kube/cluster.js'), import('../kube/discovery-cache.js')]);
     const resolved = loadKubeConfig({
       ...opt('kubeconfig', flagString(args, 'kubeconfig')),
       ...opt('context', flagString(args, 'context')),
@@ -62,7 +63,8 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
       insecureSkipTlsVerify: flagBool(args, 'insecure-skip-tls-verify'),
       ...opt('certificateAuthority', flagString(args, 'certificate-authority')),
     });
-    source = createClusterSource(resolved, { discoveryCache: openDiscoveryCache(defaultCacheDir(env), resolved.server) });
+    const cacheDir = pluginCacheDir(env);
+    source = createClusterSource(resolved, cacheDir ? { discoveryCache: openDiscoveryCache(cacheDir, resolved.server) } : {});
     scope = resolved.scope;
   }
   const overrideTrust = await trustFromFlags(args, false);

@@ -1,12 +1,11 @@
 // The process boundary, and the first module Node runs (from the launcher, the npm bundle or the single
-// executable). It imports nothing of the CLI statically: an ES module's static imports are all compiled
-// before its first line runs, and two things must happen before that. An old Node must get a clear message
+// executable). It imports nothing of the CLI statically but the tiny cache-dir.ts: an ES module's static
+// imports are all compiled before its first line runs, and two things must happen before that. An old Node must get a clear message
 // instead of a syntax or missing-API error from deep inside a dependency, and V8's compile cache must be on
 // before the large modules are compiled. Keep the syntax here plain (no top-level await, no `?.`) so an old
 // Node can parse this far.
 import module from 'node:module';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { pluginCacheDir } from './cache-dir.js';
 
 const MIN_NODE_MAJOR = 22;
 
@@ -42,17 +41,9 @@ import('./main.js').then(
 function enableCompileCache(env: NodeJS.ProcessEnv): void {
   if (typeof module.enableCompileCache !== 'function' || env.NODE_COMPILE_CACHE) return;
   try {
-    const dir = userCacheDir(env);
-    if (dir) module.enableCompileCache(join(dir, 'kubectl-verify'));
+    const dir = pluginCacheDir(env);
+    if (dir) module.enableCompileCache(dir);
   } catch {
     // no home directory, or a Node that throws instead of reporting FAILED: run without the cache
   }
-}
-
-/** $XDG_CACHE_HOME when it is an absolute path (the XDG spec ignores relative ones), else ~/.cache. */
-function userCacheDir(env: NodeJS.ProcessEnv): string | undefined {
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return xdg;
-  const home = homedir();
-  return home ? join(home, '.cache') : undefined;
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 
 /**
  * API discovery kept on disk between runs, as kubectl keeps it (`~/.kube/cache/discovery`, six hours):
@@ -27,13 +26,6 @@ interface CacheFile {
   readonly server: string;
   readonly fetchedAt: number;
   readonly groups: Record<string, Record<string, string[]>>;
-}
-
-/** `$XDG_CACHE_HOME/kubectl-verify`, else `~/.cache/kubectl-verify` (where the compile cache lives too) */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  // the XDG spec ignores a relative XDG_CACHE_HOME, as the entry module does for the compile cache
-  const xdg = env['XDG_CACHE_HOME'];
-  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'kubectl-verify');
 }
 
 export function openDiscoveryCache(dir: string, server: string, now: () => number = Date.now): DiscoveryCache {
