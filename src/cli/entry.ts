@@ -1,9 +1,9 @@
 // The process boundary, and the first module Node runs (from the launcher, the npm bundle or the single
 // executable). It imports nothing of the CLI statically but the tiny cache-dir.ts: an ES module's static
-// imports are all compiled before its first line runs, and two things must happen before that. An old Node must get a clear message
-// instead of a syntax or missing-API error from deep inside a dependency, and V8's compile cache must be on
-// before the large modules are compiled. Keep the syntax here plain (no top-level await, no `?.`) so an old
-// Node can parse this far.
+// imports are all compiled before its first line runs, and two things must happen before that. An old
+// Node must get a clear message instead of a syntax or missing-API error from deep inside a dependency,
+// and V8's compile cache must be on before the large modules are compiled. Keep the syntax here plain (no
+// top-level await, no `?.`) so an old Node can parse this far.
 import module from 'node:module';
 import { pluginCacheDir } from './cache-dir.js';
 
