@@ -6,7 +6,7 @@
  * its meaning, bumps `schemaVersion`; adding one gets a line in the doc's changelog.
  */
 
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 export interface Report {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -66,6 +66,8 @@ export interface ReportNode {
   readonly notes: readonly ReportNote[];
   /** the OCI artifact and how it is resolved, when the node has one */
   readonly artifact?: ReportArtifact;
+  /** a GitRepository's repository, ref and commits, when the node is one (or a consumer applied another commit) */
+  readonly git?: ReportGit;
   readonly trust?: ReportTrust;
   /** every signature found for the digest the node runs (or would run), with each check */
   readonly signatures: readonly ReportSignature[];
@@ -112,6 +114,31 @@ export interface RunningRevision {
   readonly digest?: string;
 }
 
+/** A GitRepository as verified: what Flux runs, what the remote has now, what spec.verify asks. */
+export interface ReportGit {
+  /** spec.url, as written */
+  readonly url: string;
+  /** spec.ref with Flux's precedence applied: commit > name > tag > semver > branch (default `master`) */
+  readonly ref: ReportGitRef;
+  /** spec.verify.mode as Flux reads it (`head` is `HEAD`); absent when Flux verifies nothing */
+  readonly mode?: 'HEAD' | 'Tag' | 'TagAndHEAD';
+  /** what Flux runs, from status.artifact.revision */
+  readonly running?: { readonly revision: string; readonly commit?: string };
+  /** what the ref resolves to on the remote now */
+  readonly remoteCommit?: string;
+  /** the tag the ref resolved to (tag, semver, `refs/tags/…`), and its tag object when annotated */
+  readonly remoteTag?: { readonly name: string; readonly object?: string };
+  /** the remote could not be read */
+  readonly remoteError?: { readonly code: string; readonly message: string };
+}
+
+export type ReportGitRef =
+  | { readonly kind: 'commit'; readonly commit: string; readonly branch?: string }
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'tag'; readonly tag: string }
+  | { readonly kind: 'semver'; readonly constraint: string }
+  | { readonly kind: 'branch'; readonly branch: string };
+
 /** What `spec.verify` names. */
 export interface ReportTrust {
   readonly provider: 'cosign' | 'notation';
@@ -124,17 +151,20 @@ export interface ReportTrust {
   readonly origin: 'object' | 'helmrelease-template';
 }
 
-export type Mechanism = 'cosign-bundle' | 'cosign-legacy' | 'notation-jws' | 'notation-cose';
+export type Mechanism = 'cosign-bundle' | 'cosign-legacy' | 'notation-jws' | 'notation-cose' | 'git-openpgp' | 'git-ssh';
 
 export interface FoundAt {
-  readonly via: 'referrers-api' | 'referrers-tag' | 'sig-tag' | 'layout' | 'file';
+  readonly via: 'referrers-api' | 'referrers-tag' | 'sig-tag' | 'layout' | 'file' | 'git-commit' | 'git-tag';
   readonly digest?: string;
   readonly tag?: string;
 }
 
 export interface Signer {
-  readonly kind: 'key' | 'certificate';
+  readonly kind: 'key' | 'certificate' | 'openpgp-key' | 'ssh-key';
   readonly keyFingerprint?: string;
+  /** OpenPGP: the primary key's 16-hex key ID, as Flux's SourceVerified names it */
+  readonly keyId?: string;
+  readonly userIds?: readonly string[];
   readonly keyAlgorithm?: string;
   readonly subject?: string;
   readonly san?: string;
@@ -178,7 +208,7 @@ export interface ReportSignature {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-export type FindingState = 'verified' | 'failed' | 'not-enforced' | 'weak' | 'error' | 'pending' | 'unsupported';
+export type FindingState = 'verified' | 'failed' | 'not-enforced' | 'weak' | 'error' | 'pending' | 'unsupported' | 'unverifiable';
 
 /** The reason codes, primary first in a finding; the table with labels is in docs/report-schema.md. */
 export type ReasonCode =
@@ -215,6 +245,7 @@ export type ReasonCode =
   | 'dangling-ref'
   | 'suspended'
   | 'unsupported'
+  | 'unverifiable'
   | 'not-applicable'
   | 'pending';
 
@@ -261,4 +292,6 @@ export interface Summary {
   readonly errors: number;
   readonly pending: number;
   readonly unsupported: number;
+  /** sources no Flux release can verify (Bucket, HTTP HelmRepository charts, ExternalArtifact) and their consumers */
+  readonly unverifiable: number;
 }

@@ -27,6 +27,8 @@ const WHERE: Record<FoundAt['via'], string> = {
   'sig-tag': 'cosign .sig tag',
   layout: 'OCI image layout',
   file: 'file',
+  'git-commit': 'Git commit object',
+  'git-tag': 'Git tag object',
 };
 
 const MECHANISM: Record<ReportSignature['mechanism'], string> = {
@@ -34,6 +36,8 @@ const MECHANISM: Record<ReportSignature['mechanism'], string> = {
   'cosign-legacy': 'cosign legacy',
   'notation-jws': 'notation JWS',
   'notation-cose': 'notation COSE',
+  'git-openpgp': 'OpenPGP',
+  'git-ssh': 'SSH',
 };
 
 function condition(name: string, c: FluxCondition | undefined): string {

@@ -60,6 +60,7 @@ export const STATE_WORDS: Record<FindingState, string> = {
   weak: 'WEAK',
   pending: 'pending',
   unsupported: 'not verifiable',
+  unverifiable: 'UNVERIFIABLE',
 };
 
 /** The verdict as one phrase: state, then the primary reason's label when it adds something. */
@@ -75,7 +76,7 @@ export function isProblem(f: Pick<Finding, 'state'>): boolean {
   return f.state === 'failed' || f.state === 'error' || f.state === 'weak' || f.state === 'not-enforced';
 }
 
-const RANK: Record<FindingState, number> = { failed: 0, error: 1, weak: 2, 'not-enforced': 3, pending: 4, unsupported: 5, verified: 6 };
+const RANK: Record<FindingState, number> = { failed: 0, error: 1, weak: 2, 'not-enforced': 3, pending: 4, unverifiable: 5, unsupported: 5, verified: 6 };
 
 /** problems first, as the printed table sorts */
 export function stateRank(state: FindingState): number {

@@ -1,5 +1,6 @@
 import type { RegistryErrorCode } from '../registry/errors.js';
 import type { CosignCode } from '../verify/cosign/codes.js';
+import type { GitCode } from '../verify/git/codes.js';
 import type { NotationCode } from '../verify/notation/codes.js';
 import type { TrustCode } from '../verify/trust/codes.js';
 import type { ReasonCode } from './reasons.js';
@@ -8,7 +9,7 @@ import type { ReasonCode } from './reasons.js';
 export type DiscoveryCode = 'signature.none' | 'signature.too-large' | 'signature.unreadable';
 
 /** Every code evidence can carry, as the modules that make them define them. */
-export type EvidenceCode = DiscoveryCode | CosignCode | NotationCode | TrustCode | RegistryErrorCode;
+export type EvidenceCode = DiscoveryCode | CosignCode | NotationCode | TrustCode | GitCode | RegistryErrorCode;
 
 /**
  * Evidence, registry and trust codes → reasons, one entry per code (TypeScript fails on a code
@@ -75,6 +76,23 @@ export const EVIDENCE_REASONS = {
   'notation.no-signature': 'no-signature',
   'notation.attempts-exhausted': 'check-failed',
   'notation.internal': 'check-failed',
+
+  // Git commits and tags (src/verify/git/codes.ts)
+  'git.unsigned': 'no-signature',
+  'git.tag-not-annotated': 'no-signature',
+  'git.signature-unsupported': 'signature-unsupported',
+  'git.signature-malformed': 'signature-invalid',
+  'git.no-matching-key': 'wrong-key',
+  'git.no-keys': 'wrong-key',
+  // the key named by the signature is trusted, so a failing check means changed bytes
+  'git.signature-mismatch': 'tampered',
+  'git.key-expired': 'expired',
+  'git.key-revoked': 'untrusted',
+  'git.signature-expired': 'expired',
+  'git.key-unreadable': 'trust-invalid',
+  'git.ssh-namespace': 'signature-invalid',
+  'git.ssh-unsupported': 'signature-unsupported',
+  'git.algorithm-unsupported': 'signature-unsupported',
 
   // trust material (src/verify/trust/codes.ts)
   'trust.root-invalid': 'trust-invalid',

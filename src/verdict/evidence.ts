@@ -12,6 +12,8 @@ const MECHANISM: Readonly<Record<SignatureEvidence['mechanism'], string>> = {
   'cosign-legacy': 'cosign legacy',
   'notation-jws': 'notation JWS',
   'notation-cose': 'notation COSE',
+  'git-openpgp': 'OpenPGP',
+  'git-ssh': 'SSH',
 };
 
 function signerText(s: SignatureEvidence, a: Attempt): string {

@@ -52,6 +52,7 @@ export type ReasonCode =
   | 'dangling-ref'
   | 'suspended'
   | 'unsupported'
+  | 'unverifiable'
   | 'not-applicable'
   | 'pending';
 
@@ -89,6 +90,7 @@ export const REASONS = {
   'dangling-ref': { label: 'missing reference', severity: 'error', next: 'create the referenced object, or fix the reference (kind, name, namespace)' },
   suspended: { label: 'suspended', severity: 'info', next: 'resume it (flux resume …) when you want Flux to reconcile it again' },
   unsupported: { label: 'not verifiable', severity: 'info', next: 'move the artifact to an OCIRepository (or an OCI HelmRepository) with spec.verify' },
+  unverifiable: { label: 'Flux cannot verify this source', severity: 'warning', next: 'publish the content as a signed OCI artifact (OCIRepository or an OCI HelmRepository with spec.verify), or verify it upstream where it is produced' },
   'not-applicable': { label: 'nothing to verify', severity: 'info', next: 'see the charts that use this repository' },
   pending: { label: 'pending', severity: 'info', next: 'wait for the verification to finish' },
 } as const satisfies Record<ReasonCode, ReasonInfo>;

@@ -36,7 +36,7 @@ export interface PlanOutcome {
   readonly overrides?: readonly string[];
 }
 
-export type FindingState = 'verified' | 'failed' | 'not-enforced' | 'weak' | 'error' | 'pending' | 'unsupported';
+export type FindingState = 'verified' | 'failed' | 'not-enforced' | 'weak' | 'error' | 'pending' | 'unsupported' | 'unverifiable';
 
 export interface FluxCondition {
   readonly status: 'True' | 'False' | 'Unknown';
@@ -86,6 +86,7 @@ export interface Summary {
   readonly errors: number;
   readonly pending: number;
   readonly unsupported: number;
+  readonly unverifiable: number;
 }
 
 export interface FindingContext {

@@ -1,4 +1,5 @@
 import type { CosignCode } from './cosign/codes.js';
+import type { GitCode } from './git/codes.js';
 import type { NotationCode } from './notation/codes.js';
 import type { TrustCode } from './trust/codes.js';
 /**
@@ -8,23 +9,29 @@ import type { TrustCode } from './trust/codes.js';
  */
 
 /** How the signature is packaged. */
-export type Mechanism = 'cosign-bundle' | 'cosign-legacy' | 'notation-jws' | 'notation-cose';
+export type Mechanism = 'cosign-bundle' | 'cosign-legacy' | 'notation-jws' | 'notation-cose' | 'git-openpgp' | 'git-ssh';
 
 /** Where the signature was found. */
 export interface FoundAt {
   /** referrers-api: OCI 1.1 referrers endpoint; referrers-tag: the sha256-<hex> fallback index;
-   *  sig-tag: cosign's sha256-<hex>.sig tag; layout: an OCI image layout on disk; file: given directly */
-  readonly via: 'referrers-api' | 'referrers-tag' | 'sig-tag' | 'layout' | 'file';
-  /** digest of the signature manifest (or of the file), when known */
+   *  sig-tag: cosign's sha256-<hex>.sig tag; layout: an OCI image layout on disk; file: given directly;
+   *  git-commit / git-tag: the signature inside a Git commit or annotated tag object */
+  readonly via: 'referrers-api' | 'referrers-tag' | 'sig-tag' | 'layout' | 'file' | 'git-commit' | 'git-tag';
+  /** digest of the signature manifest (or of the file), when known; Git: `sha1:<hex>` of the signed object */
   readonly digest?: string;
   readonly tag?: string;
 }
 
 /** Who signed, as far as the signature itself says (unverified until a check passes). */
 export interface Signer {
-  readonly kind: 'key' | 'certificate';
-  /** SHA256:<base64> of the SPKI DER, as `cosign` and ssh print key fingerprints */
+  readonly kind: 'key' | 'certificate' | 'openpgp-key' | 'ssh-key';
+  /** SHA256:<base64> of the SPKI DER, as `cosign` and ssh print key fingerprints; OpenPGP: the
+   *  signing key's fingerprint in upper-case hex, as gpg prints it; SSH: `SHA256:<base64>` as ssh-keygen -l */
   readonly keyFingerprint?: string;
+  /** OpenPGP: the primary key's 64-bit key ID in 16 upper-case hex digits, the ID Flux's SourceVerified names */
+  readonly keyId?: string;
+  /** OpenPGP: the primary key's user IDs */
+  readonly userIds?: readonly string[];
   readonly keyAlgorithm?: string;
   readonly subject?: string;
   readonly san?: string;
@@ -46,7 +53,7 @@ export interface TrustRef {
 }
 
 /** Every code a check can end with: verify/'s own closed unions, which verdict/ maps to reasons by type. */
-export type CheckCode = 'ok' | CosignCode | NotationCode | TrustCode;
+export type CheckCode = 'ok' | CosignCode | NotationCode | TrustCode | GitCode;
 
 /** One check within an attempt: signature, claim, identity, tlog, timestamp, chain, expiry, policy… */
 export interface Check {

@@ -9,7 +9,7 @@ export interface DetailLine {
 }
 
 // as verdict/ names them in messages, so that the tree and the message read alike
-const MECHANISM: Record<ReportSignature['mechanism'], string> = { 'cosign-bundle': 'cosign bundle', 'cosign-legacy': 'cosign legacy', 'notation-jws': 'notation JWS', 'notation-cose': 'notation COSE' };
+const MECHANISM: Record<ReportSignature['mechanism'], string> = { 'cosign-bundle': 'cosign bundle', 'cosign-legacy': 'cosign legacy', 'notation-jws': 'notation JWS', 'notation-cose': 'notation COSE', 'git-openpgp': 'OpenPGP', 'git-ssh': 'SSH' };
 
 const TRUST_WORD: Record<TrustRef['kind'], string> = { key: 'key', identity: 'identity', 'trusted-root': 'root', 'trust-policy': 'policy', certificate: 'certificate' };
 

@@ -16,6 +16,7 @@ const STATES: Record<FindingState, { readonly glyph: string; readonly word: stri
   'not-enforced': { glyph: '!', word: 'not enforced', severity: 'warning', order: 3 },
   pending: { glyph: '…', word: 'pending', severity: 'info', order: 4 },
   unsupported: { glyph: '-', word: 'unsupported', severity: 'info', order: 5 },
+  unverifiable: { glyph: '?', word: 'unverifiable', severity: 'warning', order: 5 },
   verified: { glyph: '✔', word: 'verified', severity: 'ok', order: 6 },
 };
 

@@ -15,9 +15,10 @@ const FIELD: Record<FindingState, keyof Summary> = {
   error: 'errors',
   pending: 'pending',
   unsupported: 'unsupported',
+  unverifiable: 'unverifiable',
 };
 
-const empty = (): Record<keyof Summary, number> => ({ verified: 0, failed: 0, notEnforced: 0, weak: 0, errors: 0, pending: 0, unsupported: 0 });
+const empty = (): Record<keyof Summary, number> => ({ verified: 0, failed: 0, notEnforced: 0, weak: 0, errors: 0, pending: 0, unsupported: 0, unverifiable: 0 });
 
 /**
  * Coverage, verified out of everything that could be verified (unsupported kinds left out), rounded

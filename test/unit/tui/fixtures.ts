@@ -31,7 +31,7 @@ export interface NodeSpec {
 export const id = (kind: string, ns: string, name: string): string => `${kind}/${ns}/${name}`;
 
 const DEFAULT_REASON: Record<FindingState, ReasonCode> = {
-  verified: 'verified', failed: 'check-failed', error: 'registry-error', 'not-enforced': 'not-enforced', weak: 'weak', pending: 'pending', unsupported: 'unsupported',
+  verified: 'verified', failed: 'check-failed', error: 'registry-error', 'not-enforced': 'not-enforced', weak: 'weak', pending: 'pending', unsupported: 'unsupported', unverifiable: 'unverifiable',
 };
 
 export function node(spec: NodeSpec): ReportNode {
