@@ -10,12 +10,13 @@ import tseslint from 'typescript-eslint';
  * part may import them, and they import nothing of src/.
  */
 export const allowedImports = {
-  'cli/': ['audit/', 'demo/', 'kube/', 'registry/', 'verify/', 'report/', 'tui/'],
-  'audit/': ['kube/', 'graph/', 'registry/', 'verify/', 'verdict/', 'report/'],
+  'cli/': ['audit/', 'demo/', 'kube/', 'registry/', 'git/', 'verify/', 'report/', 'tui/'],
+  'audit/': ['kube/', 'graph/', 'registry/', 'git/', 'verify/', 'verdict/', 'report/'],
   'demo/': ['kube/', 'registry/'],
   'kube/': [],
   'graph/': ['kube/', 'registry/'],
   'registry/': [],
+  'git/': ['registry/'],
   'verify/': [],
   'verdict/': ['kube/', 'graph/', 'registry/', 'verify/'],
   'report/': ['verdict/'],
