@@ -18,7 +18,7 @@ export const allowedImports = {
   'registry/': [],
   'git/': ['registry/'],
   'verify/': [],
-  'verdict/': ['kube/', 'graph/', 'registry/', 'verify/'],
+  'verdict/': ['kube/', 'graph/', 'registry/', 'git/', 'verify/'],
   'report/': ['verdict/'],
   'tui/': ['report/', 'verdict/'],
   'errors.ts': [],

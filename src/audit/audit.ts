@@ -1,12 +1,15 @@
 import { buildGraph } from '../graph/index.js';
-import type { VerifyPlan } from '../graph/types.js';
+import type { GitPlan, VerifyPlan } from '../graph/types.js';
+import { GitClient } from '../git/index.js';
 import type { KubeProblem, ObjectSource, Scope } from '../kube/types.js';
 import { parseRepositoryUrl, RegistryPool, resolveRef } from '../registry/index.js';
 import type { Report } from '../report/model.js';
-import type { PlanOutcome, VerificationOutcome } from '../verdict/types.js';
+import type { GitPlanOutcome, PlanOutcome, VerificationOutcome } from '../verdict/types.js';
 import { describeError, isVerifyError } from '../errors.js';
 import { VerificationMemo, verifyArtifact, type ArtifactTrust, type ArtifactVerification, type RegistryOpener } from './artifact.js';
 import { inspectKeySecret, registryOptions, SecretCache, trustFingerprint, trustFromPlan, type TrustFingerprint } from './materials.js';
+import { fluxFor, type FluxTarget } from './flux-version.js';
+import { runGitPlan } from './git.js';
 import { assemble } from './report.js';
 
 /**
@@ -25,6 +28,8 @@ export interface AuditOptions {
   readonly onPlan?: (done: number, total: number) => void;
   /** serves registry references from elsewhere (the embedded demo) */
   readonly openStore?: RegistryOpener;
+  /** --flux-version: read the version rules at this source-controller instead of the running one */
+  readonly fluxVersion?: FluxTarget;
   /**
    * -w: results of earlier runs by plan inputs (audit/watch.ts keys them by everything runPlan reads of
    * a plan); a plan found here is not verified again, and each result of this run is offered back
@@ -59,10 +64,12 @@ function errorOutcome(e: unknown): VerificationOutcome {
 interface Shared {
   readonly pool: RegistryPool;
   readonly verified: VerificationMemo;
+  /** one Git client for the run: connections per remote */
+  readonly git: GitClient;
 }
 
 function openShared(opts: AuditOptions): Shared {
-  return { pool: new RegistryPool(opts.openStore ? { opener: opts.openStore } : {}), verified: new VerificationMemo() };
+  return { pool: new RegistryPool(opts.openStore ? { opener: opts.openStore } : {}), verified: new VerificationMemo(), git: new GitClient() };
 }
 
 interface PlanResult {
@@ -170,33 +177,42 @@ export interface AuditRun {
  * finding, so views throttle it rather than calling it per plan).
  */
 export async function startAudit(source: ObjectSource, opts: AuditOptions, onChange?: () => void): Promise<AuditRun> {
-  const listed = await source.list(opts.scope);
+  const [listed, flux] = await Promise.all([source.list(opts.scope), fluxFor(source, opts.fluxVersion)]);
   const problems: KubeProblem[] = [...listed.problems];
   const graph = buildGraph(listed.objects);
   const secrets = opts.reuse?.secrets?.(source) ?? new SecretCache(source);
   const results = new Map<string, PlanResult>();
+  const gitResults = new Map<string, GitPlanOutcome>();
   let completed = 0;
-  const snapshot = (): Report => assemble(graph, results, problems, source, opts);
+  const snapshot = (): Report => assemble(graph, results, problems, source, flux ? { ...opts, flux } : opts, gitResults);
   const trustFrom = opts.override ? 'flag' : 'object';
   const shared = openShared(opts);
+  // OCI and Git plans share the concurrency bound and the progress count
+  const work: ({ oci: VerifyPlan } | { git: GitPlan })[] = [...graph.plans.map((oci) => ({ oci })), ...graph.gitPlans.map((git) => ({ git }))];
   const done = mapLimit(
-    graph.plans,
+    work,
     opts.concurrency ?? 8,
-    async (p) => {
+    async (w) => {
+      if ('git' in w) {
+        const r = await runGitPlan(w.git, secrets, { now: opts.now, client: shared.git }).catch((e: unknown) => ({ outcome: { remoteError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } }));
+        gitResults.set(w.git.id, r.outcome);
+        return;
+      }
+      const p = w.oci;
       const r = opts.reuse?.get(p) ?? (await runPlan(p, secrets, opts, shared).catch((e: unknown): PlanResult => ({ outcome: { trustFrom, registryError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } })));
       results.set(p.id, r);
       opts.reuse?.set(p, r);
     },
     (n) => {
       completed = n;
-      opts.onPlan?.(n, graph.plans.length);
+      opts.onPlan?.(n, work.length);
       onChange?.();
     },
   )
-    .finally(() => shared.pool.close())
+    .finally(() => Promise.all([shared.pool.close(), shared.git.close()]))
     .then(snapshot);
   const raws = new Map(graph.nodes.flatMap((n) => (n.type === 'object' ? [[n.id, n.object.raw] as const] : [])));
-  return { total: graph.plans.length, completed: () => completed, snapshot, done, rawObject: (id) => raws.get(id) };
+  return { total: work.length, completed: () => completed, snapshot, done, rawObject: (id) => raws.get(id) };
 }
 
 export async function audit(source: ObjectSource, opts: AuditOptions): Promise<Report> {

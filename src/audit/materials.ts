@@ -43,7 +43,7 @@ export class SecretCache {
   }
 }
 
-function secretProblem(r: Exclude<SecretResult, { state: 'found' }>, id: string, purpose: string): TrustProblem {
+export function secretProblem(r: Exclude<SecretResult, { state: 'found' }>, id: string, purpose: string): TrustProblem {
   // the finding names the Secret itself; the message says what went wrong with it
   if (r.state === 'forbidden') return { code: 'secret.forbidden', message: forbiddenSecret(r.message, id, purpose), secret: id };
   return { code: `secret.${r.state}`, message: r.state === 'not-found' ? `${purpose} Secret not found` : `${purpose} Secret: ${r.message}`, secret: id };

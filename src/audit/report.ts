@@ -1,11 +1,12 @@
-import type { Graph, GraphNode, GraphNote, PlanArtifact, PlanRef, PlanTrust, RunningRevision } from '../graph/types.js';
+import type { GitPlan, GitPlanRef, Graph, GraphNode, GraphNote, PlanArtifact, PlanRef, PlanTrust, RunningRevision } from '../graph/types.js';
 import type { IdentityMatch, KubeProblem, ObjectSource, Scope } from '../kube/types.js';
 import type * as S from '../report/schema.js';
 import { REPORT_SCHEMA_VERSION } from '../report/schema.js';
 import { findingFor, summarise } from '../verdict/index.js';
 import type { ReasonCode } from '../verdict/reasons.js';
-import type { Drift, Finding, FluxCondition, FluxView, PlanOutcome } from '../verdict/types.js';
+import type { Drift, Finding, FluxCondition, FluxView, GitPlanOutcome, GitVerification, PlanOutcome } from '../verdict/types.js';
 import type { Attempt, Check, FoundAt, SignatureEvidence, Signer, TrustRef } from '../verify/evidence.js';
+import { withVersionNotes } from './flux-version.js';
 
 /**
  * Findings for every node (sources before consumers) and the mapping of the internal types onto the
@@ -27,6 +28,8 @@ export interface ReportContext {
   readonly now: Date;
   readonly version: string;
   readonly override?: { readonly labels: readonly string[] };
+  /** the Flux version the rules are read at (audit/flux-version.ts) */
+  readonly flux?: S.ReportFlux;
 }
 
 // The published reason codes are exactly verdict/'s: `reasons: f.reasons` below fails on a code the
@@ -34,8 +37,9 @@ export interface ReportContext {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _reasonCodesMatch: Same<ReasonCode, S.ReasonCode> = true;
 
-export function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanReportInput>, listed: readonly KubeProblem[], source: Pick<ObjectSource, 'description'>, opts: ReportContext): S.Report {
+export function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanReportInput>, listed: readonly KubeProblem[], source: Pick<ObjectSource, 'description'>, opts: ReportContext, byGitPlan: ReadonlyMap<string, GitPlanOutcome> = new Map()): S.Report {
   const plans = new Map(graph.plans.map((p) => [p.id, p]));
+  const gitPlans = new Map(graph.gitPlans.map((p) => [p.id, p]));
   // sources before consumers, so a consumer's finding can inherit its sources'
   const findings = new Map<string, Finding>();
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -48,7 +52,8 @@ export function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanReportInp
       return s && !seen.has(id) ? [decide(s, seen)] : [];
     });
     const result = node.planId ? byPlan.get(node.planId) : undefined;
-    const f = findingFor(node, result?.outcome, { now: opts.now, sourceFindings, fromFiles: source.description.files !== undefined });
+    const git = node.gitPlanId ? byGitPlan.get(node.gitPlanId) : undefined;
+    const f = findingFor(node, result?.outcome, { now: opts.now, sourceFindings, fromFiles: source.description.files !== undefined }, git);
     findings.set(node.id, f);
     return f;
   };
@@ -57,8 +62,10 @@ export function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanReportInp
   const nodes: S.ReportNode[] = graph.nodes.map((n) => {
     const plan = n.planId ? plans.get(n.planId) : undefined;
     const r = n.planId ? byPlan.get(n.planId) : undefined;
-    const list = r?.running?.signatures ?? (plan?.artifact.running?.digest ? [] : (r?.next?.signatures ?? []));
-    return {
+    const gitPlan = n.gitPlanId ? gitPlans.get(n.gitPlanId) : undefined;
+    const g = n.gitPlanId ? byGitPlan.get(n.gitPlanId) : undefined;
+    const list = g ? gitSignatures(g.running ?? g.next) : (r?.running?.signatures ?? (plan?.artifact.running?.digest ? [] : (r?.next?.signatures ?? [])));
+    const own: Omit<S.ReportNode, 'finding'> = {
       id: n.id,
       kind: n.kind,
       ...(n.type === 'object' ? { apiVersion: n.object.apiVersion } : {}),
@@ -69,11 +76,14 @@ export function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanReportInp
       consumerIds: n.consumerIds,
       notes: notes(n.notes),
       ...(plan ? { artifact: artifact(plan.artifact, r?.outcome) } : {}),
+      ...(gitPlan ? { git: gitField(gitPlan, g) } : {}),
       ...(n.trust ? { trust: trust(n.trust) } : {}),
       signatures: signatures(list),
       ...(r?.next && r.running ? { nextSignatures: signatures(r.next.signatures) } : {}),
-      finding: finding(findings.get(n.id) as Finding),
+      ...(g?.next && g.running ? { nextSignatures: signatures(gitSignatures(g.next)) } : {}),
     };
+    // the version notes are read from what the node shows (and its plan's registry access)
+    return { ...own, finding: finding(withVersionNotes(findings.get(n.id) as Finding, own, plan?.access, opts.flux)) };
   });
 
   const d = source.description;
@@ -85,6 +95,7 @@ export function assemble(graph: Graph, byPlan: ReadonlyMap<string, PlanReportInp
     scope: { ...(opts.scope.namespace ? { namespace: opts.scope.namespace } : {}), allNamespaces: opts.scope.namespace === undefined, ...(opts.scope.labelSelector ? { selector: opts.scope.labelSelector } : {}) },
     trustOverrides: opts.override?.labels ?? [],
     summary: summarise([...findings.values()]),
+    ...(opts.flux ? { flux: opts.flux } : {}),
     problems: listed.map(problem),
     nodes,
   };
@@ -154,6 +165,39 @@ const ref = memo((r: PlanRef): S.ReportRef => {
 
 const running = memo((r: RunningRevision): S.RunningRevision => inOrderOf(r, { revision: r.revision, ...opt('tag', r.tag), ...opt('digest', r.digest) }));
 
+/** Tag first, then the commit: the order source-controller checks them in. */
+const gitSignatures = (v: GitVerification | undefined): readonly SignatureEvidence[] => v?.steps.map((s) => s.evidence) ?? [];
+
+const gitRef = memo((r: GitPlanRef): S.ReportGitRef => {
+  switch (r.kind) {
+    case 'commit':
+      return inOrderOf(r, { kind: r.kind, commit: r.commit, ...opt('branch', r.branch) });
+    case 'name':
+      return inOrderOf(r, { kind: r.kind, name: r.name });
+    case 'tag':
+      return inOrderOf(r, { kind: r.kind, tag: r.tag });
+    case 'semver':
+      return inOrderOf(r, { kind: r.kind, constraint: r.constraint });
+    case 'branch':
+      return inOrderOf(r, { kind: r.kind, branch: r.branch });
+  }
+});
+
+/** Fresh per node, as the remote's answer is the plan's. */
+function gitField(p: GitPlan, o: GitPlanOutcome | undefined): S.ReportGit {
+  const remoteTag = o?.remote?.tag;
+  return {
+    url: p.url,
+    ref: gitRef(p.ref),
+    ...opt('mode', p.verify?.mode),
+    ...opt('verifySecret', p.verify?.secretRef === undefined ? undefined : `${p.verify.namespace}/${p.verify.secretRef}`),
+    ...opt('running', p.running && { revision: p.running.revision, ...opt('commit', p.running.commit) }),
+    ...opt('remoteCommit', o?.remote?.commit),
+    ...opt('remoteTag', remoteTag && { name: remoteTag.name, ...opt('object', remoteTag.object) }),
+    ...opt('remoteError', o?.remoteError && { code: o.remoteError.code, message: o.remoteError.message }),
+  };
+}
+
 const chart = memo((c: NonNullable<PlanArtifact['chart']>): NonNullable<S.ReportArtifact['chart']> => inOrderOf(c, { name: c.name, version: c.version }));
 
 const identities = each(memo((m: IdentityMatch): S.ReportTrust['matchOIDCIdentity'][number] => inOrderOf(m, { issuer: m.issuer, subject: m.subject })));
@@ -178,6 +222,8 @@ const signer = memo(
     inOrderOf(s, {
       kind: s.kind,
       ...opt('keyFingerprint', s.keyFingerprint),
+      ...opt('keyId', s.keyId),
+      ...opt('userIds', s.userIds),
       ...opt('keyAlgorithm', s.keyAlgorithm),
       ...opt('subject', s.subject),
       ...opt('san', s.san),
@@ -234,5 +280,8 @@ const finding = memo(
       ...opt('drift', f.drift && drift(f.drift)),
       ...opt('appliedRevision', f.appliedRevision),
       ...opt('appliedIsVerified', f.appliedIsVerified),
+      ...opt('versionNotes', f.versionNotes && versionNotes(f.versionNotes)),
     }),
 );
+
+const versionNotes = each(memo((v: NonNullable<Finding['versionNotes']>[number]): S.VersionNote => inOrderOf(v, { rule: v.rule, from: v.from, message: v.message })));

@@ -1,6 +1,8 @@
 import { audit, startAudit, type AuditOptions, type AuditRun } from '../audit/audit.js';
 import { PlanResults, watchAudits, type WatchReason } from '../audit/watch.js';
+import type { FluxTarget } from '../audit/flux-version.js';
 import { createFileSource } from '../kube/files.js';
+import { formatSemver, parseSemver, sourceControllerForFlux2 } from '../kube/flux-version.js';
 import type { Demo } from '../demo/index.js';
 import type { ObjectSource, Scope } from '../kube/types.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
@@ -30,6 +32,8 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
   const watch = flagBool(args, 'watch');
   if (watch && (format === 'json' || format === 'yaml')) throw usageError('--watch works with the interactive view and -o table|wide|tree|summary');
   const failOn = parseFailOn(flagStrings(args, 'fail-on'));
+  const fluxText = flagString(args, 'flux-version');
+  const fluxVersion = fluxText === undefined ? undefined : parseFluxVersionFlag(fluxText);
 
   let source: ObjectSource;
   let scope: Scope;
@@ -76,6 +80,7 @@ export async function runAudit(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessE
     version: readVersion(),
     ...(overrideTrust ? { override: { trust: overrideTrust, labels: trustFlagLabels(args) } } : {}),
     ...(demo ? { openStore: demo.openStore } : {}),
+    ...(fluxVersion ? { fluxVersion } : {}),
   };
   const color = useColor((flagString(args, 'color') ?? 'auto') as ColorMode, 'isTTY' in io.stdout && io.stdout.isTTY === true, env);
   if (interactive) {
@@ -207,6 +212,23 @@ function parseFailOn(values: readonly string[]): readonly FailOnClass[] {
     out.push(v as FailOnClass);
   }
   return out;
+}
+
+/**
+ * --flux-version: `1.8.0` or `v1.8.0` is a source-controller release; `flux2@2.8.0` (or `flux2@v2.8.0`)
+ * a flux2 distribution, mapped to the source-controller it ships (kube/flux-version.ts). Anything else,
+ * ranges and prereleases included, is a usage error naming these forms.
+ */
+export function parseFluxVersionFlag(text: string): FluxTarget {
+  const forms = 'a source-controller release such as 1.8.0 or v1.8.0, or a Flux distribution such as flux2@2.8.0';
+  const m = /^(flux2@)?v?(\d+\.\d+\.\d+)$/.exec(text.trim());
+  const v = m ? parseSemver(m[2] as string) : undefined;
+  if (!m || !v) throw usageError(`invalid argument "${text}" for "--flux-version" flag: must be ${forms}`);
+  if (!m[1]) return { version: formatSemver(v), detail: `--flux-version ${text}` };
+  const mapped = sourceControllerForFlux2(v);
+  if ('problem' in mapped) throw usageError(`invalid argument "${text}" for "--flux-version" flag: ${mapped.problem}; give the source-controller release instead (e.g. 1.9.4)`);
+  const how = mapped.exact ? `flux2 v${formatSemver(v)} ships source-controller v${mapped.sourceController}` : `flux2 v${mapped.row} ships source-controller v${mapped.sourceController}, the oldest flux2 v${formatSemver(v)} can run`;
+  return { version: mapped.sourceController, detail: `--flux-version ${text}: ${how}` };
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -56,8 +56,14 @@ export const auditFlags: readonly FlagSpec[] = [
   { name: 'filename', short: 'f', kind: 'strings', arg: 'PATH', help: 'Audit Flux objects from YAML files or directories instead of the cluster (- for stdin); repeatable' },
   { name: 'output', short: 'o', kind: 'enum', values: outputFormats, arg: 'FORMAT', help: `Print instead of the interactive tree: ${outputFormats.join('|')}` },
   { name: 'no-headers', kind: 'bool', help: 'Print tables without the header row' },
-  { name: 'fail-on', kind: 'strings', arg: 'CLASS', help: 'Findings that make the exit code 1 (repeatable or comma-separated): failed, error, not-enforced, weak, pending, drift, flux-disagrees, behind, unreadable (default: all but drift, flux-disagrees and behind)' },
+  { name: 'fail-on', kind: 'strings', arg: 'CLASS', help: 'Findings that make the exit code 1 (repeatable or comma-separated): failed, error, not-enforced, weak, pending, unverifiable, drift, flux-disagrees, behind, flux-version, unreadable (default: all but unverifiable, drift, flux-disagrees, behind and flux-version)' },
   { name: 'watch', short: 'w', kind: 'bool', help: 'Keep the view live as objects change' },
+  {
+    name: 'flux-version',
+    kind: 'string',
+    arg: 'VERSION',
+    help: 'Evaluate the version rules at source-controller VERSION (e.g. 1.8.0) instead of the running one: would this still verify after upgrading (or downgrading) to it? 1.8.0 or v1.8.0 names a source-controller release, flux2@2.8.0 a Flux distribution',
+  },
   { name: 'demo', kind: 'bool', help: 'Show a built-in demo fleet (every state, captured from Flux and signed by cosign and notation); nothing is read or fetched' },
   { name: 'version', kind: 'bool', help: 'Print the version and exit' },
 ];

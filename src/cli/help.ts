@@ -20,6 +20,10 @@ Examples:
   # every namespace, as a table, failing the CI job on any finding
   ${cmd} -A -o table
 
+  # would this still verify after upgrading (or downgrading) to source-controller 1.8.0?
+  # (1.8.0 or v1.8.0: a source-controller release; flux2@2.8.0: the one a Flux distribution ships)
+  ${cmd} -A -o wide --flux-version 1.8.0
+
   # a support bundle or a GitOps folder, no cluster needed (trust from flags)
   ${cmd} -f ./clusters/prod --key cosign.pub
 

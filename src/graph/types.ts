@@ -4,8 +4,11 @@ import type { InvalidReference, RefSelector, RegistryRepository } from '../regis
 /** `Kind/namespace/name`: unique across the graph, stable across runs. */
 export type NodeId = string;
 
-/** Why an edge exists: the field of the consumer that names the source. */
-export type EdgeVia = 'sourceRef' | 'chartTemplate' | 'chartRef';
+/**
+ * Why an edge exists: the field of the consumer that names the source. `generatorSource`: an
+ * ArtifactGenerator's spec.sources[] entry (an ExternalArtifact links to its generator by `sourceRef`).
+ */
+export type EdgeVia = 'sourceRef' | 'chartTemplate' | 'chartRef' | 'generatorSource';
 
 export interface Edge {
   /** the consumer */
@@ -28,8 +31,15 @@ export type GraphNoteCode =
   | 'graph.generated-chart'
   /** spec.verify is set, but Flux does not verify this kind of source (HTTP HelmRepository: "not implemented") */
   | 'graph.verify-ignored'
-  /** a source kind whose artifacts we do not verify (Git, Bucket, ExternalArtifact; HelmCharts from them) */
+  /** a source kind whose artifacts we do not verify (Git; HelmCharts from it) */
   | 'graph.unsupported-source'
+  /** a HelmChart built from a GitRepository: judged by that repository's commit */
+  | 'graph.git-source'
+  /**
+   * a source no Flux release verifies: Bucket, HTTP HelmRepository and its charts without spec.verify,
+   * charts from a Bucket, ExternalArtifact, ArtifactGenerator
+   */
+  | 'graph.unverifiable-source'
   /** a field that Flux no longer reads was set (HelmChart verify.trustedRootSecretRef, removed in v1.9.0) */
   | 'graph.field-ignored';
 
@@ -99,6 +109,34 @@ export interface PlanTrust {
   readonly origin: TrustOrigin;
 }
 
+/** spec.ref of a GitRepository with source-controller's precedence applied. */
+export type GitPlanRef =
+  | { readonly kind: 'commit'; readonly commit: string; readonly branch?: string }
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'tag'; readonly tag: string }
+  | { readonly kind: 'semver'; readonly constraint: string }
+  | { readonly kind: 'branch'; readonly branch: string };
+
+/** The commit Flux runs, from status.artifact.revision (`main@sha1:<hex>`, `sha1:<hex>`, legacy `main/<hex>`). */
+export interface GitRunning {
+  readonly revision: string;
+  readonly commit?: string;
+  /** the part before `@sha1:` (branch, tag or absolute ref name) */
+  readonly refName?: string;
+}
+
+/** One GitRepository verification: identical (url, ref, access, keys, running commit) share one plan. */
+export interface GitPlan {
+  readonly id: string;
+  readonly url: string;
+  readonly ref: GitPlanRef;
+  readonly access: { readonly namespace: string; readonly provider: string; readonly secretRef?: string; readonly proxySecretRef?: string };
+  /** undefined: Flux verifies nothing (no spec.verify, or an empty mode) */
+  readonly verify?: { readonly mode: 'HEAD' | 'Tag' | 'TagAndHEAD'; readonly written?: string; readonly namespace: string; readonly secretRef?: string };
+  readonly running?: GitRunning;
+  readonly nodeIds: readonly NodeId[];
+}
+
 /** One verification to run: identical (artifact, access, trust) triples share one plan. */
 export interface VerifyPlan {
   /** stable within one input: the reference plus a counter when several plans share it */
@@ -130,6 +168,8 @@ interface NodeBase {
    * the digest it applied when that is not the digest its source runs (see appliedPlan)
    */
   readonly planId?: string;
+  /** the Git plan deciding this node's verdict (a GitRepository, or a consumer that applied another commit) */
+  readonly gitPlanId?: string;
   /** copies of the plan's artifact/trust facts, so a node alone says what it runs (a consumer: applied) and trusts */
   readonly running?: RunningRevision;
   readonly trust?: PlanTrust;
@@ -167,4 +207,5 @@ export interface Graph {
   /** nodes nobody uses, in node order */
   readonly roots: readonly NodeId[];
   readonly plans: readonly VerifyPlan[];
+  readonly gitPlans: readonly GitPlan[];
 }

@@ -2,6 +2,7 @@ import type { DiscoveryCache } from './discovery-cache.js';
 import { discoverKinds, type DiscoveryResult, type KindPlan } from './discovery.js';
 import { isKubeError, KubeError, toProblem } from './errors.js';
 import { createKubeHttp, type KubeHttp, type KubeHttpOptions } from './http.js';
+import { readFluxVersion } from './flux-version.js';
 import type { KindInfo } from './kinds.js';
 import type { ResolvedKubeConfig } from './kubeconfig.js';
 import { normalize } from './normalize.js';
@@ -75,6 +76,10 @@ export function createClusterSource(resolved: ResolvedKubeConfig, opts: ClusterS
         const problem = toProblem(e, { kind: 'ServiceAccount', namespace });
         return { problem: e.code === 'kube.not-found' ? { ...problem, message: `ServiceAccount ${namespace}/${serviceAccount} not found` } : problem };
       }
+    },
+
+    fluxVersion(signal) {
+      return readFluxVersion(http, {}, signal);
     },
 
     watch(scope, onChange) {

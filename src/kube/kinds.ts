@@ -17,6 +17,8 @@ export interface KindInfo {
 export const SOURCE_GROUP = 'source.toolkit.fluxcd.io';
 export const HELM_GROUP = 'helm.toolkit.fluxcd.io';
 export const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
+/** source-watcher's API group (ArtifactGenerator) */
+export const SOURCE_EXTENSIONS_GROUP = 'source.extensions.fluxcd.io';
 
 export const kindTable: readonly KindInfo[] = [
   { kind: 'Kustomization', group: KUSTOMIZE_GROUP, plural: 'kustomizations', versions: ['v1'], optional: false },
@@ -28,6 +30,8 @@ export const kindTable: readonly KindInfo[] = [
   { kind: 'Bucket', group: SOURCE_GROUP, plural: 'buckets', versions: ['v1', 'v1beta2'], optional: false },
   // Flux 2.7 added ExternalArtifact; older clusters simply have none
   { kind: 'ExternalArtifact', group: SOURCE_GROUP, plural: 'externalartifacts', versions: ['v1'], optional: true },
+  // source-watcher (Flux 2.7 and later, not installed by default) writes ExternalArtifacts from these
+  { kind: 'ArtifactGenerator', group: SOURCE_EXTENSIONS_GROUP, plural: 'artifactgenerators', versions: ['v1beta1'], optional: true },
 ];
 
 export function kindInfo(kind: FluxKind): KindInfo {

@@ -2,9 +2,13 @@ import { lookupKind, versionOf } from './kinds.js';
 import { isRecord, MalformedField, Reader } from './read.js';
 import type {
   Artifact,
+  ArtifactGenerator,
+  GeneratorSource,
   Condition,
   FluxKind,
   FluxObject,
+  GitRepository,
+  GitRepositoryRef,
   HelmChart,
   HelmRelease,
   HelmRepository,
@@ -91,9 +95,12 @@ function readObject(kind: FluxKind, apiVersion: string, r: Reader, namespace: st
     case 'Kustomization':
       return readKustomization(meta, r);
     case 'GitRepository':
+      return readGitRepository(meta, r);
     case 'Bucket':
     case 'ExternalArtifact':
       return readOtherSource(meta, r, kind);
+    case 'ArtifactGenerator':
+      return readArtifactGenerator(meta, r);
   }
 }
 
@@ -279,13 +286,47 @@ function readKustomization(meta: Meta, r: Reader): Kustomization {
 }
 
 /**
- * GitRepository, Bucket, ExternalArtifact: what Flux reports about them. GitRepository's spec.verify is
- * OpenPGP (mode + secretRef), not a cosign/notation Verification, so it is not mapped into one.
+ * GitRepository (v1, v1beta2): spec.verify is OpenPGP/SSH keys (mode + secretRef), not a cosign/notation
+ * Verification. The mode stays as written: source-controller reads `head` as HEAD and an empty mode as
+ * no verification at all (docs/flux-rules.md, Git), and the verdict says which.
  */
+function readGitRepository(meta: Meta, r: Reader): GitRepository {
+  const spec = r.reqObj('spec');
+  const status = r.obj('status');
+  const ref = spec.obj('ref');
+  const verify = spec.obj('verify');
+  const gitRef: GitRepositoryRef | undefined = ref
+    ? { branch: ref.str('branch'), tag: ref.str('tag'), semver: ref.str('semver'), name: ref.str('name'), commit: ref.str('commit') }
+    : undefined;
+  return {
+    ...meta,
+    kind: 'GitRepository',
+    url: spec.reqStr('url'),
+    ref: gitRef,
+    secretRef: localRef(spec, 'secretRef'),
+    proxySecretRef: localRef(spec, 'proxySecretRef'),
+    provider: spec.str('provider') ?? 'generic',
+    verify: verify ? { mode: verify.str('mode') ?? '', secretRef: localRef(verify, 'secretRef') } : undefined,
+    sourceVerificationMode: status?.str('sourceVerificationMode'),
+    artifact: readArtifact(status),
+  };
+}
+
+/** Bucket, ExternalArtifact: what Flux reports about them. */
 function readOtherSource(meta: Meta, r: Reader, kind: OtherSource['kind']): OtherSource {
   const spec = kind === 'ExternalArtifact' ? r.obj('spec') : r.reqObj('spec');
   let url: string | undefined;
-  if (kind === 'GitRepository') url = spec?.reqStr('url');
   if (kind === 'Bucket' && spec) url = `${spec.reqStr('endpoint')}/${spec.reqStr('bucketName')}`;
-  return { ...meta, kind, url, artifact: readArtifact(r.obj('status')) };
+  // ExternalArtifact: NamespacedObjectKindReference to its producer, namespace defaulting to the artifact's
+  const producer = kind === 'ExternalArtifact' ? spec?.obj('sourceRef') : undefined;
+  const apiVersion = producer?.str('apiVersion');
+  const sourceRef = producer && { kind: producer.reqStr('kind'), name: producer.reqStr('name'), namespace: producer.str('namespace') || meta.namespace, ...(apiVersion ? { apiVersion } : {}) };
+  return { ...meta, kind, url, artifact: readArtifact(r.obj('status')), ...(sourceRef ? { sourceRef } : {}) };
+}
+
+/** ArtifactGenerator (source.extensions.fluxcd.io/v1beta1): its inputs, which the graph links to. */
+function readArtifactGenerator(meta: Meta, r: Reader): ArtifactGenerator {
+  const spec = r.reqObj('spec');
+  const sources = spec.list('sources', (s): GeneratorSource => ({ alias: s.reqStr('alias'), kind: s.reqStr('kind'), name: s.reqStr('name'), namespace: s.str('namespace') || meta.namespace }));
+  return { ...meta, kind: 'ArtifactGenerator', sources };
 }

@@ -5,11 +5,11 @@
  * versions are converted into these on reading. `raw` keeps the object as read, for the YAML view.
  */
 
-export type SourceKind = 'OCIRepository' | 'HelmRepository' | 'HelmChart' | 'GitRepository' | 'Bucket' | 'ExternalArtifact';
+export type SourceKind = 'OCIRepository' | 'HelmRepository' | 'HelmChart' | 'GitRepository' | 'Bucket' | 'ExternalArtifact' | 'ArtifactGenerator';
 export type ConsumerKind = 'Kustomization' | 'HelmRelease';
 export type FluxKind = SourceKind | ConsumerKind;
 
-export const fluxKinds: readonly FluxKind[] = ['Kustomization', 'HelmRelease', 'OCIRepository', 'HelmRepository', 'HelmChart', 'GitRepository', 'Bucket', 'ExternalArtifact'];
+export const fluxKinds: readonly FluxKind[] = ['Kustomization', 'HelmRelease', 'OCIRepository', 'HelmRepository', 'HelmChart', 'GitRepository', 'Bucket', 'ExternalArtifact', 'ArtifactGenerator'];
 
 /** A reference from one object to another; namespace is already defaulted to the referrer's. */
 export interface ObjectRef {
@@ -142,15 +142,63 @@ export interface Kustomization extends ObjectMeta {
   readonly lastAttemptedRevision?: string;
 }
 
-/** GitRepository, Bucket, ExternalArtifact: shown with what Flux reports; not verified by us yet. */
-export interface OtherSource extends ObjectMeta {
-  readonly kind: 'GitRepository' | 'Bucket' | 'ExternalArtifact';
-  readonly url?: string;
-  readonly verify?: Verification;
+/** spec.ref of a GitRepository, as written (precedence is applied where it is used: commit > name > tag > semver > branch). */
+export interface GitRepositoryRef {
+  readonly branch?: string;
+  readonly tag?: string;
+  readonly semver?: string;
+  readonly name?: string;
+  readonly commit?: string;
+}
+
+export interface GitRepository extends ObjectMeta {
+  readonly kind: 'GitRepository';
+  readonly url: string;
+  readonly ref?: GitRepositoryRef;
+  /** spec.secretRef: HTTPS basic/bearer, SSH identity + known_hosts, ca.crt */
+  readonly secretRef?: string;
+  readonly proxySecretRef?: string;
+  /** spec.provider: generic (default), azure, github */
+  readonly provider: string;
+  /**
+   * spec.verify as written: `mode` kept raw (`head`, `HEAD`, `Tag`, `TagAndHEAD`, or empty, which
+   * source-controller treats as no verification) and the key Secret's name
+   */
+  readonly verify?: { readonly mode: string; readonly secretRef?: string };
+  /** status.sourceVerificationMode: the mode of the last verification (v1.1.0 and later) */
+  readonly sourceVerificationMode?: string;
   readonly artifact?: Artifact;
 }
 
-export type FluxObject = OCIRepository | HelmRepository | HelmChart | HelmRelease | Kustomization | OtherSource;
+/** Bucket, ExternalArtifact: shown with what Flux reports; no Flux release verifies them. */
+export interface OtherSource extends ObjectMeta {
+  readonly kind: 'Bucket' | 'ExternalArtifact';
+  readonly url?: string;
+  readonly verify?: Verification;
+  readonly artifact?: Artifact;
+  /**
+   * ExternalArtifact spec.sourceRef: the object that produced it (source-watcher's ArtifactGenerator,
+   * or another controller's kind); namespace defaulted to the artifact's
+   */
+  readonly sourceRef?: ObjectRef & { readonly apiVersion?: string };
+}
+
+/** One input of an ArtifactGenerator (spec.sources[]); namespace defaulted to the generator's. */
+export interface GeneratorSource extends ObjectRef {
+  /** how the generator's copy operations name it (`@alias/…`) */
+  readonly alias: string;
+}
+
+/**
+ * source-watcher's ArtifactGenerator (source.extensions.fluxcd.io/v1beta1): builds ExternalArtifacts
+ * from its inputs' artifacts without looking at their verification (docs: notes in verdict/other.ts).
+ */
+export interface ArtifactGenerator extends ObjectMeta {
+  readonly kind: 'ArtifactGenerator';
+  readonly sources: readonly GeneratorSource[];
+}
+
+export type FluxObject = OCIRepository | HelmRepository | HelmChart | HelmRelease | Kustomization | GitRepository | OtherSource | ArtifactGenerator;
 
 /** Something that kept objects from being read: a visible state, never an empty list. */
 export interface KubeProblem {
@@ -187,4 +235,20 @@ export interface ObjectSource {
    * started or stopped failing. stop() ends the watches.
    */
   watch?(scope: Scope, onChange: () => void): ObjectSource & { stop(): void };
+  /**
+   * Which source-controller runs (kube/flux-version.ts): its Deployment's image, else the CRD's flux2
+   * label, else unknown with the reason. Never rejects but on cancellation. Absent for files and the demo.
+   */
+  fluxVersion?(signal?: AbortSignal): Promise<FluxVersionInfo>;
+}
+
+/** The running source-controller, as ObjectSource.fluxVersion reads it (kube/flux-version.ts). */
+export interface FluxVersionInfo {
+  /** `MAJOR.MINOR.PATCH`, without `v`; absent when unknown */
+  readonly version?: string;
+  readonly from: 'deployment' | 'crd-label' | 'unknown';
+  /** where it was read, or why it could not be */
+  readonly detail: string;
+  /** mapped from the flux2 distribution's version, not read from the controller itself */
+  readonly inferred?: boolean;
 }

@@ -413,6 +413,8 @@ export function watchCluster(deps: ClusterWatchDeps, onChange: () => void): Watc
     },
     getSecret: (namespace, name, s) => deps.base.getSecret(namespace, name, s),
     getImagePullSecrets: (namespace, serviceAccount, s) => deps.base.getImagePullSecrets(namespace, serviceAccount, s),
+    // not watched: read again by each audit (one or two GETs), as Secrets are
+    ...(deps.base.fluxVersion ? { fluxVersion: deps.base.fluxVersion.bind(deps.base) } : {}),
     stop() {
       controller.abort();
       for (const r of reflectors) r.stop();

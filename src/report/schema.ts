@@ -19,9 +19,23 @@ export interface Report {
   /** trust material given by flags, replacing what the objects name; empty when none */
   readonly trustOverrides: readonly string[];
   readonly summary: Summary;
+  /** the source-controller whose rules `finding.versionNotes` were read at; absent for files and the demo without --flux-version */
+  readonly flux?: ReportFlux;
   /** what kept objects from being read: RBAC, missing CRDs, API errors, bad files */
   readonly problems: readonly ReportProblem[];
   readonly nodes: readonly ReportNode[];
+}
+
+/** Which Flux the version rules were read at (docs/flux-rules.md "Version rules"). */
+export interface ReportFlux {
+  /** source-controller version, `MAJOR.MINOR.PATCH`: the one the rules were read at; absent when unknown */
+  readonly version?: string;
+  /** deployment: its image tag; crd-label: the flux2 version on the gitrepositories CRD, mapped; flag: --flux-version; unknown */
+  readonly from: 'deployment' | 'crd-label' | 'flag' | 'unknown';
+  /** where it was read or why it could not be, e.g. `Deployment flux-system/source-controller, image ghcr.io/fluxcd/source-controller:v1.9.4` */
+  readonly detail?: string;
+  /** with --flux-version: the version the cluster runs, when known */
+  readonly running?: string;
 }
 
 export interface ReportSource {
@@ -40,7 +54,7 @@ export interface ReportScope {
 }
 
 /** The Flux kinds the plugin reads. */
-export type FluxKind = 'Kustomization' | 'HelmRelease' | 'OCIRepository' | 'HelmRepository' | 'HelmChart' | 'GitRepository' | 'Bucket' | 'ExternalArtifact';
+export type FluxKind = 'Kustomization' | 'HelmRelease' | 'OCIRepository' | 'HelmRepository' | 'HelmChart' | 'GitRepository' | 'Bucket' | 'ExternalArtifact' | 'ArtifactGenerator';
 
 export interface ReportProblem {
   /** kube.forbidden, kube.unauthorized, kube.crd-missing, kube.unreachable, kube.not-found, kube.api, file.invalid, … */
@@ -76,7 +90,7 @@ export interface ReportNode {
   readonly finding: Finding;
 }
 
-export type NoteCode = 'graph.dangling-ref' | 'graph.source-missing' | 'graph.generated-chart' | 'graph.verify-ignored' | 'graph.unsupported-source' | 'graph.field-ignored';
+export type NoteCode = 'graph.dangling-ref' | 'graph.source-missing' | 'graph.generated-chart' | 'graph.verify-ignored' | 'graph.unsupported-source' | 'graph.git-source' | 'graph.unverifiable-source' | 'graph.field-ignored';
 
 /** A fact known before any fetch. */
 export interface ReportNote {
@@ -122,6 +136,8 @@ export interface ReportGit {
   readonly ref: ReportGitRef;
   /** spec.verify.mode as Flux reads it (`head` is `HEAD`); absent when Flux verifies nothing */
   readonly mode?: 'HEAD' | 'Tag' | 'TagAndHEAD';
+  /** spec.verify.secretRef as `namespace/name`: the OpenPGP (`*.asc`, any other name) and SSH (`*.sshpub`) keys */
+  readonly verifySecret?: string;
   /** what Flux runs, from status.artifact.revision */
   readonly running?: { readonly revision: string; readonly commit?: string };
   /** what the ref resolves to on the remote now */
@@ -230,6 +246,8 @@ export type ReasonCode =
   | 'trust-invalid'
   | 'registry-error'
   | 'registry-auth'
+  | 'remote-error'
+  | 'remote-auth'
   | 'flux-unstable'
   | 'flux-refuses'
   | 'private-key'
@@ -247,7 +265,8 @@ export type ReasonCode =
   | 'unsupported'
   | 'unverifiable'
   | 'not-applicable'
-  | 'pending';
+  | 'pending'
+  | 'flux-version';
 
 export interface FluxCondition {
   readonly status: 'True' | 'False' | 'Unknown';
@@ -282,6 +301,17 @@ export interface Finding {
   readonly drift?: Drift;
   readonly appliedRevision?: string;
   readonly appliedIsVerified?: boolean;
+  /** where the source-controller of `Report.flux` decides differently from the rules this finding follows */
+  readonly versionNotes?: readonly VersionNote[];
+}
+
+/** One version rule that applies to a node (docs/flux-rules.md "Version rules"). */
+export interface VersionNote {
+  /** the rule's stable id, e.g. `cosign-bundle` */
+  readonly rule: string;
+  /** the first source-controller release with the behaviour the finding follows */
+  readonly from: string;
+  readonly message: string;
 }
 
 export interface Summary {

@@ -29,6 +29,8 @@ export function Header({ title, report, completed, total, rerunning, spinnerFram
     { n: s.weak, label: 'weak', tone: 'warning' as const },
     { n: s.errors, label: 'errors', tone: 'failed' as const },
     { n: s.pending, label: 'pending', tone: 'pending' as const },
+    // only when there are some: most fleets have none, and the line is short of room
+    ...(s.unverifiable > 0 ? [{ n: s.unverifiable, label: 'unverifiable', tone: 'warning' as const }] : []),
   ];
   const narrowed = [scope.filter ? `/${scope.filter}` : '', scope.problemsOnly ? 'problems only' : '', scope.namespace ? `:ns ${scope.namespace}` : '', scope.kind ? `:kind ${scope.kind}` : ''].filter(Boolean).join('  ');
   return (

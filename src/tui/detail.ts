@@ -128,6 +128,17 @@ function driftLine(node: ReportNode): Line[] {
   return [field('registry', t(resolution(a.ref, reg)), t(`  moved on: next reconcile ${next === 'unknown' ? 'unknown' : `${next}`}`, tone))];
 }
 
+/** Where the source-controller the rules were read at decides this node differently (docs/flux-rules.md "Version rules"). */
+function versionLines(node: ReportNode, report: Report): Line[] {
+  const notes = node.finding.versionNotes ?? [];
+  if (notes.length === 0) return [];
+  const f = report.flux;
+  const at = f?.version !== undefined ? `source-controller v${f.version}${f.from === 'flag' ? ' (--flux-version)' : f.from === 'crd-label' ? ' (inferred from the CRD label)' : ''}` : '';
+  const lines: Line[] = [[t('  Flux version', 'muted'), t(at ? `   ${at}` : '', 'muted')]];
+  for (const n of notes) lines.push([t('    ⚑ ', 'warning'), t(n.message, 'warning'), t(`  [${n.rule}, as the finding from v${n.from}]`, 'muted')]);
+  return lines;
+}
+
 export function detailLines(node: ReportNode, report: Report): Line[] {
   const f = node.finding;
   const lines: Line[] = [[t(`${node.kind} ${node.namespace}/${node.name}`, undefined, true), t('   '), t(`${glyphOf(f)} ${verdictText(f)}`, toneOf(f), true)]];
@@ -147,6 +158,7 @@ export function detailLines(node: ReportNode, report: Report): Line[] {
   lines.push(field('finding', t(f.message, toneOf(f))));
   if (f.reasons.length > 0) lines.push(field('reasons', t(f.reasons.map((r) => `${r} (${REASONS[r].label})`).join(', '), 'muted')));
   for (const n of node.notes) lines.push(field('note', t(n.message, 'muted')));
+  lines.push(...versionLines(node, report));
   if (a) {
     lines.push(...signatureLines('signatures found', node.signatures));
     if (node.nextSignatures) lines.push(...signatureLines("signatures of the registry's digest", node.nextSignatures));
@@ -155,7 +167,8 @@ export function detailLines(node: ReportNode, report: Report): Line[] {
   const usedBy = node.consumerIds.length > 0 ? `used by ${node.consumerIds.join(', ')}` : '';
   if (uses || usedBy) lines.push(field('graph', t([uses, usedBy].filter(Boolean).join(' · '), 'muted')));
   const primary = f.reasons[0];
-  const next = primary ? REASONS[primary].next : f.next;
+  // an unverifiable node's step is its own (what to move to, which inputs to verify), not the reason's general one
+  const next = primary && f.state !== 'unverifiable' ? REASONS[primary].next : f.next;
   lines.push(field('next', t(next, 'accent'), t('   [c] copy the equivalent verify command', 'muted')));
   return lines;
 }

@@ -46,6 +46,8 @@ export function glyphOf(f: Pick<Finding, 'state' | 'reasons'>, spinnerFrame = 0)
   const s = severityOf(f);
   if (s === 'pending') return SPINNER[spinnerFrame % SPINNER.length] as string;
   if (s === 'ok' || f.state === 'verified') return '✔';
+  // as the printed views mark it: a warning no spec.verify can fix
+  if (f.state === 'unverifiable') return '?';
   if (s === 'error') return '✘';
   if (s === 'warning') return '!';
   return '·';
@@ -76,7 +78,7 @@ export function isProblem(f: Pick<Finding, 'state'>): boolean {
   return f.state === 'failed' || f.state === 'error' || f.state === 'weak' || f.state === 'not-enforced';
 }
 
-const RANK: Record<FindingState, number> = { failed: 0, error: 1, weak: 2, 'not-enforced': 3, pending: 4, unverifiable: 5, unsupported: 5, verified: 6 };
+const RANK: Record<FindingState, number> = { failed: 0, error: 1, weak: 2, 'not-enforced': 3, pending: 4, unverifiable: 5, unsupported: 6, verified: 7 };
 
 /** problems first, as the printed table sorts */
 export function stateRank(state: FindingState): number {

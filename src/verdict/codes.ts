@@ -1,5 +1,6 @@
 import type { RegistryErrorCode } from '../registry/errors.js';
 import type { CosignCode } from '../verify/cosign/codes.js';
+import type { GitRemoteCode } from '../git/errors.js';
 import type { GitCode } from '../verify/git/codes.js';
 import type { NotationCode } from '../verify/notation/codes.js';
 import type { TrustCode } from '../verify/trust/codes.js';
@@ -9,7 +10,7 @@ import type { ReasonCode } from './reasons.js';
 export type DiscoveryCode = 'signature.none' | 'signature.too-large' | 'signature.unreadable';
 
 /** Every code evidence can carry, as the modules that make them define them. */
-export type EvidenceCode = DiscoveryCode | CosignCode | NotationCode | TrustCode | GitCode | RegistryErrorCode;
+export type EvidenceCode = DiscoveryCode | CosignCode | NotationCode | TrustCode | GitCode | RegistryErrorCode | GitRemoteCode;
 
 /**
  * Evidence, registry and trust codes → reasons, one entry per code (TypeScript fails on a code
@@ -93,6 +94,21 @@ export const EVIDENCE_REASONS = {
   'git.ssh-namespace': 'signature-invalid',
   'git.ssh-unsupported': 'signature-unsupported',
   'git.algorithm-unsupported': 'signature-unsupported',
+
+  // Git remotes (src/git/errors.ts): a remote that cannot be read says nothing about a signature;
+  // an object whose bytes do not hash to its id is tampered, as a registry digest mismatch
+  'git-remote.bad-url': 'remote-error',
+  'git-remote.unreachable': 'remote-error',
+  'git-remote.tls': 'remote-error',
+  'git-remote.timeout': 'remote-error',
+  'git-remote.auth': 'remote-auth',
+  'git-remote.not-found': 'remote-error',
+  'git-remote.ref-not-found': 'remote-error',
+  'git-remote.server-error': 'remote-error',
+  'git-remote.protocol': 'remote-error',
+  'git-remote.object-mismatch': 'tampered',
+  'git-remote.too-large': 'remote-error',
+  'git-remote.unsupported': 'remote-error',
 
   // trust material (src/verify/trust/codes.ts)
   'trust.root-invalid': 'trust-invalid',

@@ -76,7 +76,11 @@ export function consumerFinding(node: ConsumerNode, ctx: FindingContext, outcome
   const rest = { ...withApplied, appliedIsVerified, ...(source.drift ? { drift: source.drift } : {}) };
 
   let j: Judgement;
-  if (source.state !== 'verified') {
+  if (source.state === 'unverifiable') {
+    // nothing to compare: no Flux release verifies what it applies, whatever revision that is; its
+    // source's next step (move to a signed OCI artifact, verify upstream) is the consumer's too
+    j = { state: 'unverifiable', primary: 'unverifiable', message: `its source ${sourceId} cannot be verified by Flux: ${source.message}`, next: source.next };
+  } else if (source.state !== 'verified') {
     j = { state: source.state, primary: source.reasons[0] ?? 'pending', message: `${sourceId}: ${source.message}` };
     if (applied !== undefined && !matches && source.running !== undefined) extra.push('applied-unverified');
   } else if (applied === undefined && own.ready === undefined && o.conditions.length === 0) {

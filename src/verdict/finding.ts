@@ -3,7 +3,8 @@ import type { HelmRelease, Kustomization } from '../kube/types.js';
 import { consumerFinding } from './consumer.js';
 import { otherFinding } from './other.js';
 import { sourceFinding } from './source.js';
-import type { Finding, FindingContext, PlanOutcome } from './types.js';
+import type { Finding, FindingContext, GitPlanOutcome, PlanOutcome } from './types.js';
+import { gitFinding } from './git.js';
 
 type ConsumerNode = GraphNode & { readonly type: 'object'; readonly object: Kustomization | HelmRelease };
 
@@ -16,8 +17,9 @@ function isConsumer(node: GraphNode): node is ConsumerNode {
  * findings of their sources (ctx.sourceFindings, in sourceIds order) and, when they applied another
  * digest than their source runs, from the PlanOutcome of that digest; everything else from the graph.
  */
-export function findingFor(node: GraphNode, outcome: PlanOutcome | undefined, ctx: FindingContext): Finding {
+export function findingFor(node: GraphNode, outcome: PlanOutcome | undefined, ctx: FindingContext, git?: GitPlanOutcome): Finding {
+  if (node.gitPlanId !== undefined && node.type === 'object' && node.object.kind === 'GitRepository') return gitFinding(node, git);
   if (isConsumer(node)) return consumerFinding(node, ctx, outcome);
   if (node.type !== 'dangling' && node.planId !== undefined) return sourceFinding(node, outcome, ctx);
-  return otherFinding(node);
+  return otherFinding(node, ctx);
 }

@@ -37,6 +37,8 @@ export type ReasonCode =
   | 'trust-invalid'
   | 'registry-error'
   | 'registry-auth'
+  | 'remote-error'
+  | 'remote-auth'
   | 'flux-unstable'
   | 'flux-refuses'
   | 'private-key'
@@ -54,7 +56,8 @@ export type ReasonCode =
   | 'unsupported'
   | 'unverifiable'
   | 'not-applicable'
-  | 'pending';
+  | 'pending'
+  | 'flux-version';
 
 export const REASONS = {
   verified: { label: 'verified', severity: 'ok', next: 'nothing to do' },
@@ -74,6 +77,8 @@ export const REASONS = {
   'trust-missing': { label: 'trust material missing', severity: 'error', next: 'create the Secret named by spec.verify.secretRef with the public keys (*.pub) or trust policy and certificates' },
   'trust-invalid': { label: 'trust material invalid', severity: 'error', next: 'fix the verify Secret: keys must be PEM public keys, trustpolicy.json must be a valid notation trust policy' },
   'registry-error': { label: 'registry error', severity: 'error', next: 'check that the registry is reachable from here with the same TLS and proxy settings, then retry' },
+  'remote-error': { label: 'Git remote error', severity: 'error', next: 'check that the Git repository is reachable from here with the same TLS and proxy settings as Flux, then retry' },
+  'remote-auth': { label: 'Git remote auth', severity: 'error', next: 'check the GitRepository\'s spec.secretRef (username/password, bearerToken, or identity with known_hosts) and its access to the repository' },
   'registry-auth': { label: 'registry auth', severity: 'error', next: 'check the pull Secret (spec.secretRef or the ServiceAccount\'s imagePullSecrets) and its access to the repository' },
   'flux-unstable': { label: 'Flux verdict varies', severity: 'error', next: 'remove or fix the Secret entry named in the message: source-controller reads the verify Secret in random order, so its verdict changes from one reconcile to the next' },
   'flux-refuses': { label: 'Flux refuses', severity: 'error', next: 'change what the message names so that Flux\'s own rules accept it; Flux keeps retrying and keeps the last artifact it accepted' },
@@ -90,9 +95,10 @@ export const REASONS = {
   'dangling-ref': { label: 'missing reference', severity: 'error', next: 'create the referenced object, or fix the reference (kind, name, namespace)' },
   suspended: { label: 'suspended', severity: 'info', next: 'resume it (flux resume …) when you want Flux to reconcile it again' },
   unsupported: { label: 'not verifiable', severity: 'info', next: 'move the artifact to an OCIRepository (or an OCI HelmRepository) with spec.verify' },
-  unverifiable: { label: 'Flux cannot verify this source', severity: 'warning', next: 'publish the content as a signed OCI artifact (OCIRepository or an OCI HelmRepository with spec.verify), or verify it upstream where it is produced' },
+  unverifiable: { label: 'a source Flux cannot verify', severity: 'warning', next: 'publish the content as a signed OCI artifact (OCIRepository with spec.verify, or an OCI HelmRepository with spec.verify on its HelmCharts), or verify it upstream where it is produced' },
   'not-applicable': { label: 'nothing to verify', severity: 'info', next: 'see the charts that use this repository' },
   pending: { label: 'pending', severity: 'info', next: 'wait for the verification to finish' },
+  'flux-version': { label: 'decided differently by this Flux version', severity: 'warning', next: 'read the version notes: upgrade source-controller to the release they name, or change the object so that both releases decide alike' },
 } as const satisfies Record<ReasonCode, ReasonInfo>;
 
 export const REASON_CODES: readonly ReasonCode[] = Object.keys(REASONS) as ReasonCode[];

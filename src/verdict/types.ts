@@ -36,6 +36,37 @@ export interface PlanOutcome {
   readonly overrides?: readonly string[];
 }
 
+/** One GitRepository verification as source-controller would make it, on one commit (and its tag). */
+export interface GitVerification {
+  /** the commit checked */
+  readonly commit: string;
+  /** our cryptographic verdict over every object the mode names */
+  readonly verified: boolean;
+  /** the SourceVerified condition Flux would write for it */
+  readonly flux: { readonly status: 'True' | 'False'; readonly reason: string; readonly message: string };
+  /** tag first (Tag, TagAndHEAD), then the commit (HEAD, TagAndHEAD); a failing tag stops, as in Flux */
+  readonly steps: readonly { readonly target: 'tag' | 'commit'; readonly verified: boolean; readonly fluxOk: boolean; readonly fluxKeyId?: string; readonly evidence: SignatureEvidence }[];
+}
+
+/** Everything audit/ learned for one Git plan. */
+export interface GitPlanOutcome {
+  /** what the ref resolves to on the remote now */
+  readonly remote?: { readonly commit: string; readonly refName?: string; readonly tag?: { readonly name: string; readonly object?: string }; readonly revision: string };
+  readonly remoteError?: { readonly code: string; readonly message: string };
+  /** the auth or proxy Secret could not be used, or the provider's credentials cannot be had here */
+  readonly accessProblem?: { readonly code: string; readonly message: string; readonly secret?: string | undefined };
+  /** the keys Secret could not be read */
+  readonly trustProblem?: { readonly code: string; readonly message: string; readonly secret?: string };
+  /** entries of the keys Secret that are not keys (names only) */
+  readonly unreadableKeys?: readonly { readonly name: string; readonly message: string }[];
+  /** the commit Flux runs (or, with no artifact yet, the remote's) */
+  readonly running?: GitVerification;
+  /** the remote's commit, when the ref has moved since */
+  readonly next?: GitVerification;
+  /** the objects could not be fetched */
+  readonly fetchError?: { readonly code: string; readonly message: string };
+}
+
 export type FindingState = 'verified' | 'failed' | 'not-enforced' | 'weak' | 'error' | 'pending' | 'unsupported' | 'unverifiable';
 
 export interface FluxCondition {
@@ -76,6 +107,8 @@ export interface Finding {
   /** consumers: the revision they applied, and whether it is the digest we verified */
   readonly appliedRevision?: string;
   readonly appliedIsVerified?: boolean;
+  /** where the source-controller the report names decides differently (verdict/flux-versions.ts); set by audit/report.ts */
+  readonly versionNotes?: readonly { readonly rule: string; readonly from: string; readonly message: string }[];
 }
 
 export interface Summary {

@@ -34,11 +34,15 @@ function since(mark: number, agent: RegExp): ApiRequest[] {
   return cluster.apiRequests().slice(mark).filter((r) => agent.test(r.userAgent));
 }
 
-function classify(rs: readonly ApiRequest[]): { discovery: string[]; lists: string[]; secrets: string[]; other: string[] } {
-  const out = { discovery: [] as string[], lists: [] as string[], secrets: [] as string[], other: [] as string[] };
+// which Flux runs (src/kube/flux-version.ts): source-controller's Deployment by name, by label when absent, then the CRD's label
+const VERSION_READS = ['get /apis/apps/v1/namespaces/flux-system/deployments/source-controller', 'list /apis/apps/v1/namespaces/flux-system/deployments', 'get /apis/apiextensions.k8s.io/v1/customresourcedefinitions/gitrepositories.source.toolkit.fluxcd.io'];
+
+function classify(rs: readonly ApiRequest[]): { discovery: string[]; lists: string[]; secrets: string[]; version: string[]; other: string[] } {
+  const out = { discovery: [] as string[], lists: [] as string[], secrets: [] as string[], version: [] as string[], other: [] as string[] };
   for (const r of rs) {
     const path = r.uri.split('?')[0] ?? '';
-    if (r.verb === 'list' && KINDS.some((k) => path.endsWith(`/${k}`))) out.lists.push(path);
+    if (VERSION_READS.includes(`${r.verb} ${path}`)) out.version.push(`${r.verb} ${path}`);
+    else if (r.verb === 'list' && KINDS.some((k) => path.endsWith(`/${k}`))) out.lists.push(path);
     else if (r.verb === 'get' && path.includes('/secrets/')) out.secrets.push(path);
     else if (r.verb === 'get' && (path === '/api' || path === '/apis' || /^\/apis?\/[^/]+(\/[^/]+)?$/.test(path))) out.discovery.push(path);
     else out.other.push(`${r.verb} ${r.uri}`);
@@ -81,6 +85,8 @@ describe('API requests of kubectl verify -A, beside kubectl get', () => {
     assert.equal(new Set(c.lists).size, KINDS.length);
     assert.equal(c.secrets.length, SECRETS_NAMED, c.secrets.join('\n'));
     assert.equal(new Set(c.secrets).size, SECRETS_NAMED);
+    // no source-controller Deployment here: by name, by label, then the CRD
+    assert.deepEqual(c.version, VERSION_READS);
     assert.deepEqual(c.other, []);
   });
 
@@ -94,7 +100,8 @@ describe('API requests of kubectl verify -A, beside kubectl get', () => {
     assert.deepEqual(floor.discovery, []);
     assert.deepEqual([...c.lists].sort(), [...floor.lists].sort());
     assert.equal(c.secrets.length, SECRETS_NAMED);
+    assert.deepEqual(c.version, VERSION_READS);
     assert.deepEqual(c.other, []);
-    process.stderr.write(`API requests: kubectl get ${floor.lists.length + floor.discovery.length + floor.other.length}; kubectl verify -A ${requests.length} (${c.lists.length} lists + ${c.secrets.length} Secrets)\n`);
+    process.stderr.write(`API requests: kubectl get ${floor.lists.length + floor.discovery.length + floor.other.length}; kubectl verify -A ${requests.length} (${c.lists.length} lists + ${c.secrets.length} Secrets + ${c.version.length} version reads)\n`);
   });
 });

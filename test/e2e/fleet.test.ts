@@ -29,7 +29,7 @@ describe('kubectl verify against the lab cluster', () => {
     const { cluster, fleet } = lab();
     const { report, code } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', fleet.namespace]);
     assert.equal(code, 1, 'findings exist, so the exit code is 1');
-    assert.equal(report.schemaVersion, 2);
+    assert.equal(report.schemaVersion, 3);
     assert.deepEqual(report.problems, []);
     for (const o of fleet.objects) {
       const n = nodeOf(report, o.kind, fleet.namespace, o.name);
@@ -97,7 +97,7 @@ describe('kubectl verify against the lab cluster', () => {
   it('gives the same findings from a YAML dump of the objects and their Secrets', async () => {
     const { cluster, fleet, dir } = lab();
     const fromCluster = (await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', fleet.namespace])).report;
-    const dump = await cluster.kubectl(['get', 'ocirepositories,helmrepositories,helmcharts,kustomizations,helmreleases,secrets', '-n', fleet.namespace, '-o', 'yaml']);
+    const dump = await cluster.kubectl(['get', 'ocirepositories,helmrepositories,helmcharts,gitrepositories,buckets,externalartifacts,artifactgenerators,kustomizations,helmreleases,secrets', '-n', fleet.namespace, '-o', 'yaml']);
     const file = join(dir, 'dump.yaml');
     writeFileSync(file, dump);
     const fromFile = (await auditJson(['-f', file])).report;
@@ -120,6 +120,96 @@ describe('kubectl verify against the lab cluster', () => {
       assert.deepEqual(m.finding.reasons, n.finding.reasons, n.id);
     }
   });
+
+  // --- sources Flux cannot verify (issue 11) ---
+  it('shows sources Flux cannot verify, and their consumers, as their own state', async () => {
+    const { cluster, fleet } = lab();
+    const ns = fleet.namespace;
+    const { report } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', ns]);
+    const at = (kind: string, name: string) => nodeOf(report, kind, ns, name);
+    const unverifiable = report.nodes.filter((n) => n.finding.state === 'unverifiable');
+    assert.equal(report.summary.unverifiable, unverifiable.length);
+    const ours = fleet.objects.filter((o) => o.expect === 'unverifiable');
+    assert.equal(ours.length, 8);
+    assert.ok(unverifiable.length >= ours.length, unverifiable.map((n) => n.id).join(', '));
+    for (const o of ours) {
+      const f = at(o.kind, o.name).finding;
+      assert.equal(f.state, 'unverifiable', `${o.kind} ${o.name}: ${f.state} ${f.message}`);
+      assert.equal(f.reasons[0], 'unverifiable', `${o.kind} ${o.name}: ${f.reasons.join(',')}`);
+      assert.ok(f.next.length > 0);
+      if (o.flux === 'absent') assert.equal(f.flux.sourceVerified, undefined, `${o.kind} ${o.name}: no SourceVerified for a kind Flux does not verify`);
+    }
+
+    // what Flux's real controllers said, read from the cluster
+    const bucket = at('Bucket', 'unverifiable-bucket').finding;
+    assert.equal(bucket.flux.ready?.status, 'False', 'no S3 server answers on the closed port');
+    assert.match(bucket.message, /^Bucket: no Flux release verifies bucket contents/);
+    assert.match(bucket.next, /signed OCI artifact/);
+    assert.equal(at('HelmRepository', 'web').finding.flux.ready?.status, 'True', 'source-controller read the index over HTTP');
+    const chart = at('HelmChart', 'web-demo').finding;
+    assert.equal(chart.flux.ready?.status, 'True', `source-controller pulled the chart: ${JSON.stringify(chart.flux.ready)}`);
+    assert.match(chart.message, new RegExp(`HTTP HelmRepository ${ns}/web`));
+    const release = at('HelmRelease', 'web').finding;
+    assert.equal(release.flux.ready?.status, 'True', `helm-controller installed the HTTP chart: ${JSON.stringify(release.flux.ready)}`);
+    assert.match(release.message, new RegExp(`^its source HelmChart/${ns}/web-demo cannot be verified by Flux`));
+    // kustomize-controller's ExternalArtifact feature gate is off (its default): it refuses the source
+    const onGenerated = at('Kustomization', 'from-generated').finding;
+    assert.equal(onGenerated.flux.ready?.status, 'False', JSON.stringify(onGenerated.flux.ready));
+    assert.match(onGenerated.flux.ready?.message ?? '', /ExternalArtifact feature gate is disabled/);
+    assert.equal(at('Kustomization', 'from-bucket').finding.flux.ready?.status, 'False', 'nothing to apply from a Bucket that never stored an artifact');
+
+    // ExternalArtifact → ArtifactGenerator → its inputs
+    const ea = at('ExternalArtifact', 'generated');
+    assert.deepEqual(ea.sourceIds, [`ArtifactGenerator/${ns}/bundle`]);
+    assert.deepEqual([...at('ArtifactGenerator', 'bundle').sourceIds].sort(), [`Bucket/${ns}/unverifiable-bucket`, `OCIRepository/${ns}/bundle`]);
+    assert.match(ea.finding.message, new RegExp(`derived from 2 inputs: OCIRepository/${ns}/bundle \\(verified\\), Bucket/${ns}/unverifiable-bucket \\(unverifiable\\), not itself verified`));
+    assert.equal(ea.finding.flux.ready?.status, 'True', 'the status written through the subresource');
+    assert.match(at('Kustomization', 'from-generated').finding.next, /verify each input/);
+  });
+
+  it('prints the unverifiable state and its count in every view', async () => {
+    const { cluster, fleet } = lab();
+    const ns = fleet.namespace;
+    const base = ['--kubeconfig', cluster.kubeconfig, '-n', ns];
+    const { report } = await auditJson(base);
+    const expected = fleet.objects.filter((o) => o.expect === 'unverifiable');
+    const run = async (format: string): Promise<string> => {
+      const r = await runPlugin([...base, '-o', format]);
+      assert.equal(r.code, 1, `${format}: the fleet has failures, so exit 1: ${r.stderr}`);
+      return r.stdout;
+    };
+    for (const format of ['table', 'wide']) {
+      const out = await run(format);
+      for (const o of expected) assert.match(out, new RegExp(`${o.kind}\\s+${o.name}\\s.*\\? unverifiable`), `${format}: ${o.kind} ${o.name}`);
+    }
+    const tree = await run('tree');
+    for (const o of expected) assert.match(tree, new RegExp(`${o.kind}/${ns}/${o.name}\\s+\\? unverifiable · a source Flux cannot verify`), `tree: ${o.kind} ${o.name}`);
+    assert.match(tree, new RegExp(`ExternalArtifact/${ns}/generated.*\\n.*ArtifactGenerator/${ns}/bundle`), 'the generator under its artifact');
+    const summary = (await run('summary')).split('\n');
+    const header = (summary[0] ?? '').split(/\s+/);
+    const col = header.indexOf('UNVERIFIABLE');
+    assert.ok(col > 0, summary[0]);
+    const total = (summary.find((l) => l.startsWith('TOTAL')) ?? '').split(/\s+/);
+    // TOTAL leaves the KIND column empty: one cell fewer than the header before the counts
+    assert.equal(Number(total[col - 1]), report.summary.unverifiable, summary.join('\n'));
+    assert.ok(report.summary.unverifiable >= expected.length);
+    const yaml = await run('yaml');
+    assert.match(yaml, new RegExp(`unverifiable: ${report.summary.unverifiable}\\n`));
+  });
+
+  it('does not fail on unverifiable sources by default; --fail-on unverifiable does', async () => {
+    const { cluster, fleet } = lab();
+    // the Bucket and its Kustomization carry the label: in that scope everything is unverifiable
+    const scoped = ['--kubeconfig', cluster.kubeconfig, '-n', fleet.namespace, '-l', 'unverifiable=bucket', '-o', 'json'];
+    const plain = await runPlugin(scoped);
+    assert.equal(plain.code, 0, plain.stderr);
+    const r = JSON.parse(plain.stdout) as Report;
+    assert.deepEqual(r.nodes.map((n) => `${n.id} ${n.finding.state}`).sort(), [`Bucket/${fleet.namespace}/unverifiable-bucket unverifiable`, `Kustomization/${fleet.namespace}/from-bucket unverifiable`]);
+    assert.equal(r.summary.unverifiable, 2);
+    const strict = await runPlugin([...scoped, '--fail-on', 'unverifiable']);
+    assert.equal(strict.code, 1, strict.stderr);
+  });
+  // --- end ---
 
   it('fails with a clear reason and exit 3 when the API server cannot be reached', async () => {
     const { cluster } = lab();

@@ -24,6 +24,11 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: apps}
 ---
+# docs/rbac.yaml's form 3 is a Role in flux-system (no controller runs here)
+apiVersion: v1
+kind: Namespace
+metadata: {name: flux-system}
+---
 apiVersion: v1
 kind: Namespace
 metadata: {name: team-b}
@@ -136,6 +141,10 @@ describe('docs/rbac.yaml on a real API server', () => {
     }
     finding(report, 'Kustomization', 'apps', 'podinfo');
     finding(report, 'HelmRelease', 'apps', 'podinfo');
+    // form 3: the version reads are allowed (no Deployment exists here, so they find nothing, unrefused)
+    assert.equal(report.flux?.from, 'unknown');
+    assert.doesNotMatch(report.flux?.detail ?? '', /Deployment flux-system\/source-controller: forbidden|customresourcedefinitions|CRD [^:]*: forbidden/, report.flux?.detail);
+    assert.match(report.flux?.detail ?? '', /has no app\.kubernetes\.io\/version label/);
   });
 
   it('without the Secrets rule: trust-unreadable, naming the grant and the can-i that checks it', async () => {

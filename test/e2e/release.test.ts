@@ -5,8 +5,10 @@ import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { parse } from 'yaml';
+import { openpgpProbe } from '../../plugin/release/smoke-libs.js';
 import { repoRoot } from '../helpers/paths.js';
 import { artifactArgs } from '../lab/plugin.js';
 import { useSeededLab } from '../lab/seeded.js';
@@ -119,6 +121,30 @@ describe('npm run release', () => {
     for (const b of built) {
       if (b.node !== native) assert.ok(released.includes(`Node ${b.node} (the `), `Node ${b.node} (${b.id}) was not smoke-tested:\n${released}`);
     }
+    // each of those executables verified a signature with the openpgp.js file beside it (smoke-libs.ts)
+    const selfChecks = [...released.matchAll(/: OpenPGP\.js \S+ from (\S+)\/lib\/openpgp\.mjs: signature by [0-9a-f]{16} verified$/gm)];
+    assert.equal(selfChecks.length, new Set(built.map((b) => b.node)).size, released);
+  });
+
+  it('carries openpgp.js as lib/openpgp.mjs in every archive: the file Node loads from node_modules, not inside the executable', () => {
+    const expected = readFileSync(fileURLToPath(import.meta.resolve('openpgp')));
+    for (const p of platforms) {
+      const file = join(out, `kubectl-verify_v${version}_${p.os}_${p.arch}.${p.os === 'windows' ? 'zip' : 'tar.gz'}`);
+      const names = archiveNames(file);
+      assert.ok(names.indexOf('lib/') >= 0 && names.indexOf('lib/') < names.indexOf('lib/openpgp.mjs'), `${file}: ${names.join(', ')}`);
+      const zipped = file.endsWith('.zip') ? zipEntries(readFileSync(file)) : undefined;
+      const entry = (name: string): Buffer | undefined => (zipped ? zipped.get(name)?.() : spawnSync('tar', ['-xzOf', file, name], { maxBuffer: 1 << 26 }).stdout);
+      assert.ok(entry('lib/openpgp.mjs')?.equals(expected), `${file}: lib/openpgp.mjs differs from node_modules`);
+      const notices = entry('THIRD_PARTY_NOTICES')?.toString();
+      assert.match(notices ?? '', /^lib\/openpgp\.mjs is openpgp@\S+ \(LGPL-3\.0\+\), unmodified/m);
+      assert.match(notices ?? '', /GNU LESSER GENERAL PUBLIC LICENSE/);
+      assert.match(notices ?? '', /GNU GENERAL PUBLIC LICENSE\s+Version 3, 29 June 2007/);
+    }
+    // the bundle inside the executable does not carry it (an error text of its signature check, kept by minifying)
+    const marker = 'Signed digest did not match';
+    assert.ok(expected.includes(marker));
+    const exe = readFileSync(join(out, 'bin', 'linux_amd64', 'kubectl-verify'));
+    assert.equal(exe.indexOf(Buffer.from(marker)), -1, 'openpgp.js is inside the executable');
   });
 
   it('writes a krew manifest that passes krew validation rules', () => {
@@ -155,11 +181,17 @@ describe('npm run release', () => {
       const names = archiveNames(archive);
       for (const f of p.files ?? []) {
         assert.ok(f.from && f.to, 'files: from and to');
-        assert.ok(names.includes(f.from), `${f.from} is not in ${file}`);
+        // a file, or a directory (lib) that krew moves whole
+        assert.ok(names.includes(f.from) || names.includes(`${f.from}/`), `${f.from} is not in ${file}`);
       }
       // krew installs only what `files` copies: the binary and LICENSE must both be among them
       const copied = (p.files ?? []).map((f) => f.from);
       assert.ok(copied.includes(exe) && copied.includes('LICENSE'), `${file}: files copy ${copied.join(', ')}`);
+      // and lib/, which the executable loads openpgp.js from, kept at the same place beside it
+      assert.deepEqual(
+        (p.files ?? []).filter((f) => f.from === 'lib'),
+        [{ from: 'lib', to: 'lib' }],
+      );
       for (const n of [exe, 'LICENSE', 'README.md', ...(file.endsWith('.zip') ? [] : ['kubectl_complete-verify'])]) assert.ok(names.includes(n), `${n} is not in ${file}`);
     }
     // no two platforms may match the same os/arch
@@ -207,7 +239,7 @@ describe('npm run release', () => {
     before(async () => {
       mkdirSync(bin, { recursive: true });
       mkdirSync(home, { recursive: true });
-      await mustRun('tar', ['-xzf', join(out, `kubectl-verify_v${version}_linux_amd64.tar.gz`), '-C', bin, 'kubectl-verify', 'LICENSE']);
+      await mustRun('tar', ['-xzf', join(out, `kubectl-verify_v${version}_linux_amd64.tar.gz`), '-C', bin, 'kubectl-verify', 'LICENSE', 'lib']);
       const kubectl = kubectlBin();
       env = { PATH: [bin, dirname(kubectl)].join(delimiter), HOME: home, KUBECONFIG: join(home, 'no-kubeconfig') };
     });
@@ -249,6 +281,39 @@ describe('npm run release', () => {
       assert.match(r.stdout, /OCIRepository\s+podinfo\s+6\.5\.0@sha256:[0-9a-f]{8}\s+✔ verified/);
       assert.match(r.stdout, /OCIRepository\s+billing\s+.*wrong key/);
       assert.match(r.stderr, /^demo: a built-in fleet/m);
+    });
+
+    it('loads openpgp.js from lib/ beside the real executable when run through a symlink, as krew installs it', async () => {
+      // krew's layout: the archive's files under store/verify/<version>/, a symlink to the binary in its bin/
+      const store = join(scratch, 'krew', 'store', 'verify', `v${version}`);
+      const krewBin = join(scratch, 'krew', 'bin');
+      mkdirSync(store, { recursive: true });
+      mkdirSync(krewBin, { recursive: true });
+      await mustRun('tar', ['-xzf', join(out, `kubectl-verify_v${version}_linux_amd64.tar.gz`), '-C', store, 'kubectl-verify', 'lib', 'LICENSE']);
+      symlinkSync(join(store, 'kubectl-verify'), join(krewBin, 'kubectl-verify'));
+      const probe = await openpgpProbe();
+      const krewEnv = { ...env, PATH: [krewBin, dirname(kubectlBin())].join(delimiter), KUBECTL_VERIFY_SELF_CHECK: 'openpgp' };
+      const r = await runTool(kubectlBin(), ['verify'], { env: krewEnv, input: JSON.stringify(probe) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^OpenPGP\\.js \\S+ from ${join(store, 'lib', 'openpgp.mjs').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: signature by [0-9a-f]{16} verified\\n$`));
+      const changed = await runTool(kubectlBin(), ['verify'], { env: krewEnv, input: JSON.stringify({ ...probe, message: 'another text' }) });
+      assert.equal(changed.code, 3, changed.stdout);
+    });
+
+    it('starts without lib/, and says what OpenPGP needs only when it is used', async () => {
+      const alone = join(scratch, 'alone');
+      mkdirSync(alone);
+      copyFileSync(join(bin, 'kubectl-verify'), join(alone, 'kubectl-verify'));
+      const v = await runTool(join(alone, 'kubectl-verify'), ['--version'], { env });
+      assert.deepEqual([v.code, v.stdout, v.stderr], [0, `${version}\n`, '']);
+      const demo = await runTool(join(alone, 'kubectl-verify'), ['--demo', '-o', 'json'], { env });
+      assert.equal(demo.code, 1, demo.stderr);
+      const r = await runTool(join(alone, 'kubectl-verify'), [], { env: { ...env, KUBECTL_VERIFY_SELF_CHECK: 'openpgp' }, input: JSON.stringify(await openpgpProbe()) });
+      assert.equal(r.code, 3);
+      assert.equal(
+        r.stderr,
+        `error: self-check openpgp: OpenPGP verification needs lib/openpgp.mjs beside the kubectl-verify executable (it is LGPL-licensed and shipped as a replaceable file): ${join(alone, 'lib', 'openpgp.mjs')} not found\n`,
+      );
     });
 
     it('answers as flux verify when installed as flux-verify (symlink or copy)', async () => {

@@ -15,9 +15,10 @@ const STATES: Record<FindingState, { readonly glyph: string; readonly word: stri
   weak: { glyph: '!', word: 'weak', severity: 'warning', order: 2 },
   'not-enforced': { glyph: '!', word: 'not enforced', severity: 'warning', order: 3 },
   pending: { glyph: '…', word: 'pending', severity: 'info', order: 4 },
-  unsupported: { glyph: '-', word: 'unsupported', severity: 'info', order: 5 },
+  // a warning of its own: no spec.verify can fix it, so it gets its own glyph instead of `!`
   unverifiable: { glyph: '?', word: 'unverifiable', severity: 'warning', order: 5 },
-  verified: { glyph: '✔', word: 'verified', severity: 'ok', order: 6 },
+  unsupported: { glyph: '-', word: 'unsupported', severity: 'info', order: 6 },
+  verified: { glyph: '✔', word: 'verified', severity: 'ok', order: 7 },
 };
 
 const RANK: Record<Severity, number> = { ok: 0, info: 1, warning: 2, error: 3 };
@@ -82,7 +83,7 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Problems first (failed, error, weak, not enforced, pending, unsupported, verified), then namespace, kind, name. */
+/** Problems first (failed, error, weak, not enforced, pending, unverifiable, unsupported, verified), then namespace, kind, name. */
 export function compareNodes(a: ReportNode, b: ReportNode): number {
   return STATES[a.finding.state].order - STATES[b.finding.state].order || compare(a.namespace, b.namespace) || compare(a.kind, b.kind) || compare(a.name, b.name);
 }

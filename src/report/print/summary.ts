@@ -1,11 +1,12 @@
 import type { Palette } from '../color.js';
 import type { Report } from '../model.js';
 import type { FindingState, Summary } from '../schema.js';
+import { fluxHeaderLine } from './flux.js';
 import { layout } from './layout.js';
 import type { PrintOptions } from './options.js';
 import { problemLines } from './problems.js';
 
-export const summaryHeader = ['NAMESPACE', 'KIND', 'TOTAL', 'VERIFIED', 'FAILED', 'NOT-ENFORCED', 'WEAK', 'ERRORS', 'PENDING', 'UNSUPPORTED', 'COVERAGE'] as const;
+export const summaryHeader = ['NAMESPACE', 'KIND', 'TOTAL', 'VERIFIED', 'FAILED', 'NOT-ENFORCED', 'WEAK', 'ERRORS', 'PENDING', 'UNVERIFIABLE', 'UNSUPPORTED', 'COVERAGE'] as const;
 
 const FIELD: Record<FindingState, keyof Summary> = {
   verified: 'verified',
@@ -21,18 +22,20 @@ const FIELD: Record<FindingState, keyof Summary> = {
 const empty = (): Record<keyof Summary, number> => ({ verified: 0, failed: 0, notEnforced: 0, weak: 0, errors: 0, pending: 0, unsupported: 0, unverifiable: 0 });
 
 /**
- * Coverage, verified out of everything that could be verified (unsupported kinds left out), rounded
- * down so that 199 of 200 never reads as 100%. `-` when nothing could be.
+ * Coverage answers "can I trust what this cluster runs?": verified out of everything but `unsupported`
+ * (kinds this plugin does not judge yet). Unverifiable sources and their consumers count against it: no
+ * Flux release checks what they run, so they are not trusted. Rounded down so that 199 of 200 never
+ * reads as 100%; `-` when nothing counts.
  */
 export function coverage(s: Summary): string {
-  const total = s.verified + s.failed + s.notEnforced + s.weak + s.errors + s.pending;
+  const total = s.verified + s.failed + s.notEnforced + s.weak + s.errors + s.pending + s.unverifiable;
   return total === 0 ? '-' : `${Math.floor((100 * s.verified) / total)}%`;
 }
 
 function cells(s: Summary, p: Palette): string[] {
   const n = (v: number, paint: (x: string) => string): string => (v === 0 ? '0' : paint(String(v)));
-  const total = s.verified + s.failed + s.notEnforced + s.weak + s.errors + s.pending + s.unsupported;
-  return [String(total), n(s.verified, p.ok), n(s.failed, p.bad), n(s.notEnforced, p.warn), n(s.weak, p.warn), n(s.errors, p.bad), n(s.pending, p.muted), n(s.unsupported, p.muted), coverage(s)];
+  const total = s.verified + s.failed + s.notEnforced + s.weak + s.errors + s.pending + s.unverifiable + s.unsupported;
+  return [String(total), n(s.verified, p.ok), n(s.failed, p.bad), n(s.notEnforced, p.warn), n(s.weak, p.warn), n(s.errors, p.bad), n(s.pending, p.muted), n(s.unverifiable, p.warn), n(s.unsupported, p.muted), coverage(s)];
 }
 
 /**
@@ -56,5 +59,6 @@ export function printSummary(report: Report, opts: PrintOptions): string {
   const total = ['TOTAL', '', ...cells(report.summary, p)];
   const table = layout(opts.noHeaders ? [...rows, total] : [[...summaryHeader], ...rows, total]);
   const problems = problemLines(report, p);
-  return `${[table, ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')}\n`;
+  const flux = opts.noHeaders ? undefined : fluxHeaderLine(report, p);
+  return `${[...(flux !== undefined ? [flux] : []), table, ...(problems.length > 0 ? ['', ...problems] : [])].join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import type { Report } from '../model.js';
+import { fluxHeaderLine } from './flux.js';
 import { layout } from './layout.js';
 import type { PrintOptions } from './options.js';
 import { fluxCell, messageCell, revisionCell, sortNodes, stateMark } from './state.js';
@@ -16,5 +17,6 @@ export function printTable(report: Report, opts: PrintOptions): string {
   const p = opts.palette;
   const rows = sortNodes(report.nodes).map((n) => [n.namespace, n.kind, n.name, revisionCell(n), stateMark(n.finding, p), fluxCell(n.finding, p), messageCell(n.finding)]);
   const lines = opts.noHeaders ? rows : [[...tableHeader], ...rows];
-  return `${layout(lines, opts.width)}\n`;
+  const flux = opts.noHeaders ? undefined : fluxHeaderLine(report, p, opts.width);
+  return `${flux !== undefined ? `${flux}\n` : ''}${layout(lines, opts.width)}\n`;
 }

@@ -3,6 +3,7 @@ import type { Report, ReportNode } from '../model.js';
 import { registryIsNews } from '../resolved.js';
 import { registryText, refText, runningText, trustText } from './artifact.js';
 import type { PrintOptions } from './options.js';
+import { fluxHeaderLine, versionNoteTexts } from './flux.js';
 import { problemLines } from './problems.js';
 import { signatureLines, type DetailLine } from './signatures.js';
 import { compareNodes, stateWithReason } from './state.js';
@@ -51,7 +52,8 @@ export function printTree(report: Report, opts: PrintOptions): string {
       return;
     }
     lines.push({ kind: 'node', lead, id, verdict: stateWithReason(n.finding, p), message: cellText(n.finding.message) });
-    const items: Item[] = [...details(n, report, p).map((d) => ({ detail: d })), ...n.sourceIds.map((s) => ({ node: s }))];
+    const notes = versionNoteTexts(n, p).map((text) => ({ detail: { text, children: [] } }));
+    const items: Item[] = [...details(n, report, p).map((d) => ({ detail: d })), ...notes, ...n.sourceIds.map((s) => ({ node: s }))];
     const inner = new Set(path).add(id);
     items.forEach((item, i) => {
       const last = i === items.length - 1;
@@ -74,7 +76,8 @@ export function printTree(report: Report, opts: PrintOptions): string {
   const column = Math.max(0, ...lines.map((l) => (l.kind === 'node' ? visibleWidth(l.lead + l.id) : 0)));
   const text = lines.map((l) => (l.kind === 'detail' ? l.text : `${l.lead}${l.id}${' '.repeat(column - visibleWidth(l.lead + l.id))}  ${l.verdict}${l.message ? `  ${l.message}` : ''}`));
   const problems = problemLines(report, p);
-  const out = [...text, ...(text.length > 0 && problems.length > 0 ? [''] : []), ...problems];
+  const flux = opts.noHeaders || text.length === 0 ? undefined : fluxHeaderLine(report, p);
+  const out = [...(flux !== undefined ? [flux] : []), ...text, ...(text.length > 0 && problems.length > 0 ? [''] : []), ...problems];
   const fitted = opts.width === undefined ? out : out.map((l) => truncateVisible(l, opts.width ?? 0));
   return fitted.length === 0 ? '' : `${fitted.join('\n')}\n`;
 }

@@ -1,9 +1,10 @@
 import type { Report } from '../model.js';
 import { registryText, refText, runningText, trustText } from './artifact.js';
+import { fluxHeaderLine, versionNoteTexts } from './flux.js';
 import { layout } from './layout.js';
 import type { PrintOptions } from './options.js';
 import { fluxCell, messageCell, revisionCell, sortNodes, stateMark } from './state.js';
-import { cellText } from './text.js';
+import { cellText, truncateVisible } from './text.js';
 
 export const wideHeader = ['NAMESPACE', 'KIND', 'NAME', 'REVISION', 'VERIFIED', 'FLUX', 'URL', 'REF', 'RUNNING', 'REGISTRY', 'TRUST', 'REASONS', 'MESSAGE'] as const;
 
@@ -16,7 +17,8 @@ export const wideHeader = ['NAMESPACE', 'KIND', 'NAME', 'REVISION', 'VERIFIED', 
 export function printWide(report: Report, opts: PrintOptions): string {
   if (report.nodes.length === 0) return '';
   const p = opts.palette;
-  const rows = sortNodes(report.nodes).map((n) => [
+  const nodes = sortNodes(report.nodes);
+  const rows = nodes.map((n) => [
     n.namespace,
     n.kind,
     n.name,
@@ -32,5 +34,14 @@ export function printWide(report: Report, opts: PrintOptions): string {
     messageCell(n.finding),
   ]);
   const lines = opts.noHeaders ? rows : [[...wideHeader], ...rows];
-  return `${layout(lines, opts.width)}\n`;
+  // a node's version notes go on their own lines under its row
+  const skip = opts.noHeaders ? 0 : 1;
+  const text = layout(lines, opts.width)
+    .split('\n')
+    .flatMap((line, i) => {
+      const n = nodes[i - skip];
+      return i >= skip && n ? [line, ...versionNoteTexts(n, p).map((v) => (opts.width === undefined ? `  ${v}` : truncateVisible(`  ${v}`, opts.width)))] : [line];
+    });
+  const flux = opts.noHeaders ? undefined : fluxHeaderLine(report, p, opts.width);
+  return `${[...(flux !== undefined ? [flux] : []), ...text].join('\n')}\n`;
 }

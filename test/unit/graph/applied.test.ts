@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { buildGraph } from '../../../src/graph/index.js';
 import type { Graph, GraphNode, VerifyPlan } from '../../../src/graph/index.js';
 import { appliedPlan, appliedRevisionOf, ociRepositoryPlan } from '../../../src/graph/plan.js';
-import { cosignKey, D1, D2, D3, helmChart, helmRelease, helmRepo, kustomization, ociRepo, other, ref } from './factories.js';
+import { cosignKey, D1, D2, D3, helmChart, helmRelease, helmRepo, kustomization, ociRepo, gitRepo, ref } from './factories.js';
 
 function node(g: Graph, id: string): GraphNode {
   const n = g.nodes.find((x) => x.id === id);
@@ -73,7 +73,7 @@ describe('applied plans', () => {
       helmChart('apps-templ', { verify: cosignKey(), artifact: { revision: '6.5.0' } }),
       helmRepo('charts'),
       kustomization('git', ref('GitRepository', 'repo'), { lastAppliedRevision: `main@sha1:${'a'.repeat(40)}` }),
-      other('GitRepository', 'repo', { artifact: { revision: `main@sha1:${'b'.repeat(40)}` } }),
+      gitRepo('repo', { artifact: { revision: `main@sha1:${'b'.repeat(40)}` } }),
     ]);
     for (const id of ['HelmRelease/apps/templ', 'HelmRelease/apps/byref', 'Kustomization/apps/git']) assert.equal(node(g, id).planId, undefined, id);
   });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildGraph } from '../../../src/graph/index.js';
 import type { Graph, GraphNode } from '../../../src/graph/index.js';
 import type { FluxObject } from '../../../src/kube/types.js';
-import { cosignKey, D1, helmChart, helmRelease, helmRepo, keyless, kustomization, ociRepo, other, ref } from './factories.js';
+import { cosignKey, D1, helmChart, helmRelease, helmRepo, keyless, kustomization, ociRepo, gitRepo, other, ref } from './factories.js';
 
 function node(g: Graph, id: string): GraphNode {
   const n = g.nodes.find((x) => x.id === id);
@@ -21,7 +21,7 @@ describe('buildGraph edges', () => {
       kustomization('k-bucket', ref('Bucket', 'b')),
       kustomization('k-ext', ref('ExternalArtifact', 'x')),
       ociRepo('podinfo'),
-      other('GitRepository', 'repo'),
+      gitRepo('repo'),
       other('Bucket', 'b'),
       other('ExternalArtifact', 'x'),
     ]);
@@ -59,7 +59,7 @@ describe('buildGraph edges', () => {
       helmChart('c2', { sourceRef: ref('GitRepository', 'repo') }),
       helmChart('c3', { sourceRef: ref('Bucket', 'b') }),
       helmRepo('charts'),
-      other('GitRepository', 'repo'),
+      gitRepo('repo'),
       other('Bucket', 'b'),
     ]);
     assert.deepEqual(edgeList(g), [
@@ -67,7 +67,7 @@ describe('buildGraph edges', () => {
       'HelmChart/apps/c2 -sourceRef-> GitRepository/apps/repo',
       'HelmChart/apps/c3 -sourceRef-> Bucket/apps/b',
     ]);
-    assert.deepEqual(node(g, 'HelmChart/apps/c2').notes.map((n) => n.code), ['graph.unsupported-source']);
+    assert.deepEqual(node(g, 'HelmChart/apps/c2').notes.map((n) => n.code), ['graph.git-source']);
     assert.equal(node(g, 'HelmChart/apps/c2').planId, undefined);
     assert.ok(node(g, 'HelmChart/apps/c1').planId);
   });
@@ -254,13 +254,15 @@ describe('plans', () => {
     const c = node(g, 'HelmChart/apps/c');
     assert.deepEqual(c.notes.map((n) => n.code), ['graph.verify-ignored']);
     assert.match(c.notes[0]?.message ?? '', /not implemented/);
-    assert.deepEqual(node(g, 'HelmChart/apps/d').notes.map((n) => n.code), ['graph.unsupported-source']);
+    assert.deepEqual(node(g, 'HelmChart/apps/d').notes.map((n) => n.code), ['graph.unverifiable-source']);
   });
 
-  it('gives Git, Bucket and ExternalArtifact no plan', () => {
-    const g = buildGraph([other('GitRepository', 'g', { verify: { provider: 'cosign', matchOIDCIdentity: [] } }), other('Bucket', 'b'), other('ExternalArtifact', 'x')]);
+  it('gives Bucket and ExternalArtifact no plan, and a GitRepository a Git plan only', () => {
+    const g = buildGraph([gitRepo('g'), other('Bucket', 'b'), other('ExternalArtifact', 'x')]);
     assert.equal(g.plans.length, 0);
-    for (const n of g.nodes) assert.deepEqual(n.notes.map((x) => x.code), ['graph.unsupported-source']);
+    assert.deepEqual(g.gitPlans.map((p) => [p.id, p.nodeIds]), [['git:https://git.example/org/repo#main', ['GitRepository/apps/g']]]);
+    assert.deepEqual(node(g, 'GitRepository/apps/g').notes, []);
+    for (const id of ['Bucket/apps/b', 'ExternalArtifact/apps/x']) assert.deepEqual(node(g, id).notes.map((x) => x.code), ['graph.unverifiable-source'], id);
   });
 
   it('drops identities for key and notation trust, which Flux does not read', () => {

@@ -1,6 +1,7 @@
 // Small builders for typed Flux objects and verification outcomes, shared by the graph and verdict tests.
 import type {
   Condition,
+  GitRepository,
   HelmChart,
   HelmRelease,
   HelmRepository,
@@ -63,6 +64,10 @@ export function helmRelease(id: string, over: Partial<HelmRelease> = {}): HelmRe
 
 export function kustomization(id: string, sourceRef: ObjectRef, over: Partial<Kustomization> = {}): Kustomization {
   return { ...meta('Kustomization', id, 'kustomize.toolkit.fluxcd.io/v1'), sourceRef, ...over };
+}
+
+export function gitRepo(id: string, over: Partial<GitRepository> = {}): GitRepository {
+  return { ...meta('GitRepository', id, 'source.toolkit.fluxcd.io/v1'), url: 'https://git.example/org/repo', ref: { branch: 'main' }, provider: 'generic', ...over };
 }
 
 export function other(kind: OtherSource['kind'], id: string, over: Partial<OtherSource> = {}): OtherSource {

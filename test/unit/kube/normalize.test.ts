@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { normalize, type NormalizeResult } from '../../../src/kube/normalize.js';
-import type { FluxObject, HelmChart, HelmRelease, HelmRepository, Kustomization, OCIRepository, OtherSource } from '../../../src/kube/types.js';
+import type { FluxObject, GitRepository, HelmChart, HelmRelease, HelmRepository, Kustomization, OCIRepository, OtherSource } from '../../../src/kube/types.js';
 
 function read(yaml: string, defaultNamespace?: string): NormalizeResult {
   return normalize(parse(yaml), { origin: 'file:test.yaml', ...(defaultNamespace !== undefined && { defaultNamespace }) });
@@ -381,17 +381,29 @@ spec: {sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-syste
   });
 
   it('GitRepository, Bucket, ExternalArtifact', () => {
-    const git = object<OtherSource>(`
+    const git = object<GitRepository>(`
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
 metadata: {name: flux-system, namespace: flux-system}
-spec: {url: https://github.com/org/repo, ref: {branch: main}, verify: {mode: HEAD, secretRef: {name: pgp}}}
-status: {artifact: {revision: "main@sha1:0123", url: http://x}}
+spec: {url: https://github.com/org/repo, ref: {branch: main}, secretRef: {name: auth}, verify: {mode: head, secretRef: {name: pgp}}}
+status: {artifact: {revision: "main@sha1:0123", url: http://x}, sourceVerificationMode: HEAD}
 `);
     assert.equal(git.kind, 'GitRepository');
     assert.equal(git.url, 'https://github.com/org/repo');
-    assert.equal(git.verify, undefined);
+    // the mode as written: graph/git.ts reads it as source-controller does
+    assert.deepEqual(git.verify, { mode: 'head', secretRef: 'pgp' });
+    assert.deepEqual(git.ref, { branch: 'main', tag: undefined, semver: undefined, name: undefined, commit: undefined });
+    assert.equal(git.secretRef, 'auth');
+    assert.equal(git.provider, 'generic');
+    assert.equal(git.sourceVerificationMode, 'HEAD');
     assert.equal(git.artifact?.revision, 'main@sha1:0123');
+    const noMode = object<GitRepository>(`
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: g, namespace: ns}
+spec: {url: https://github.com/org/repo, verify: {secretRef: {name: pgp}}}
+`);
+    assert.deepEqual(noMode.verify, { mode: '', secretRef: 'pgp' });
     const bucket = object<OtherSource>(`
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: Bucket

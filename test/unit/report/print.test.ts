@@ -8,11 +8,12 @@ import { cellText, stripAnsi, truncateVisible, visibleWidth } from '../../../src
 import { REASONS } from '../../../src/verdict/reasons.js';
 import { assertGolden, showEscapes } from './golden.js';
 import { empty, fleet, overridden, problemsOnly } from './fixtures.js';
+import { unverifiableFleet } from './unverifiable-fixture.js';
 
 const plain: PrintOptions = { palette: palette(false) };
 const colour: PrintOptions = { palette: palette(true) };
 
-const fixtures: Record<string, () => Report> = { fleet, empty, 'problems-only': problemsOnly, override: overridden };
+const fixtures: Record<string, () => Report> = { fleet, empty, 'problems-only': problemsOnly, override: overridden, unverifiable: unverifiableFleet };
 
 describe('every format × every fixture (golden files)', () => {
   for (const format of printFormats) {
@@ -25,6 +26,7 @@ describe('every format × every fixture (golden files)', () => {
 describe('variants', () => {
   for (const format of ['table', 'wide', 'tree', 'summary'] as const) {
     it(`${format} in colour`, () => assertGolden(format, 'fleet-color', showEscapes(printReport(format, fleet(), colour))));
+    it(`${format} unverifiable in colour`, () => assertGolden(format, 'unverifiable-color', showEscapes(printReport(format, unverifiableFleet(), colour))));
   }
   for (const format of ['table', 'wide', 'summary'] as const) {
     it(`${format} --no-headers`, () => assertGolden(format, 'fleet-no-headers', printReport(format, fleet(), { ...plain, noHeaders: true })));
@@ -102,11 +104,13 @@ describe('properties every printer keeps', () => {
   });
 
   it('keeps summary totals equal to the report summary and to the rows', () => {
-    const r = fleet();
-    const lines = printReport('summary', r, plain).split('\n');
-    const total = lines.find((l) => l.startsWith('TOTAL'))?.split(/\s+/) ?? [];
-    assert.equal(Number(total[1]), r.nodes.length);
-    assert.deepEqual(total.slice(2, 9).map(Number), [r.summary.verified, r.summary.failed, r.summary.notEnforced, r.summary.weak, r.summary.errors, r.summary.pending, r.summary.unsupported]);
+    for (const r of [fleet(), unverifiableFleet()]) {
+      const lines = printReport('summary', r, plain).split('\n');
+      const total = lines.find((l) => l.startsWith('TOTAL'))?.split(/\s+/) ?? [];
+      assert.equal(Number(total[1]), r.nodes.length);
+      assert.deepEqual(total.slice(2, 10).map(Number), [r.summary.verified, r.summary.failed, r.summary.notEnforced, r.summary.weak, r.summary.errors, r.summary.pending, r.summary.unverifiable, r.summary.unsupported]);
+    }
+    assert.ok(unverifiableFleet().summary.unverifiable > 0, 'the fixture has unverifiable nodes');
   });
 
   it('prints json and yaml that read back as the report', () => {
@@ -119,14 +123,16 @@ describe('properties every printer keeps', () => {
   });
 
   it('orders rows problems first, then namespace, kind, name', () => {
-    const states = printReport('table', fleet(), { ...plain, noHeaders: true })
-      .trimEnd()
-      .split('\n')
-      .map((l) => /(✘ failed|✘ error|! weak|! not enforced|… pending|- unsupported|✔ verified)/.exec(l)?.[1]);
-    const order = ['✘ failed', '✘ error', '! weak', '! not enforced', '… pending', '- unsupported', '✔ verified'];
-    const ranks = states.map((s) => order.indexOf(s ?? ''));
-    assert.ok(!ranks.includes(-1));
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    for (const r of [fleet(), unverifiableFleet()]) {
+      const states = printReport('table', r, { ...plain, noHeaders: true })
+        .trimEnd()
+        .split('\n')
+        .map((l) => /(✘ failed|✘ error|! weak|! not enforced|… pending|\? unverifiable|- unsupported|✔ verified)/.exec(l)?.[1]);
+      const order = ['✘ failed', '✘ error', '! weak', '! not enforced', '… pending', '? unverifiable', '- unsupported', '✔ verified'];
+      const ranks = states.map((s) => order.indexOf(s ?? ''));
+      assert.ok(!ranks.includes(-1));
+      assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    }
   });
 });
 

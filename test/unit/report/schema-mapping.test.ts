@@ -38,7 +38,7 @@ function node(name: string): GraphNode {
 }
 
 function report() {
-  const graph: Graph = { nodes: [node('a'), node('b')], edges: [], roots: [], plans: [{ ...plan, artifact: artifactWithExtra }] as unknown as readonly VerifyPlan[] };
+  const graph: Graph = { nodes: [node('a'), node('b')], edges: [], roots: [], plans: [{ ...plan, artifact: artifactWithExtra }] as unknown as readonly VerifyPlan[], gitPlans: [] };
   const byPlan = new Map<string, PlanReportInput>([['p1', { outcome: { trustFrom: 'flag', registryDigest: DIGEST, registryTag: 'v1' }, running: { signatures: [signature] } }]]);
   return assemble(graph, byPlan, [], { description: { files: ['fleet.yaml'] } }, { scope: {}, now: new Date('2026-11-22T00:42:00Z'), version: '0.0.0', override: { labels: ['--key k.pub'] } });
 }

@@ -75,8 +75,8 @@ describe('reasonForTrustProblem', () => {
 
 describe('summarise', () => {
   it('counts findings by state', () => {
-    const states: Finding['state'][] = ['verified', 'verified', 'failed', 'not-enforced', 'weak', 'error', 'pending', 'pending', 'unsupported'];
-    assert.deepEqual(summarise(states.map((state) => ({ state }))), { verified: 2, failed: 1, notEnforced: 1, weak: 1, errors: 1, pending: 2, unsupported: 1 });
-    assert.deepEqual(summarise([]), { verified: 0, failed: 0, notEnforced: 0, weak: 0, errors: 0, pending: 0, unsupported: 0 });
+    const states: Finding['state'][] = ['verified', 'verified', 'failed', 'not-enforced', 'weak', 'error', 'pending', 'pending', 'unsupported', 'unverifiable', 'unverifiable', 'unverifiable'];
+    assert.deepEqual(summarise(states.map((state) => ({ state }))), { verified: 2, failed: 1, notEnforced: 1, weak: 1, errors: 1, pending: 2, unsupported: 1, unverifiable: 3 });
+    assert.deepEqual(summarise([]), { verified: 0, failed: 0, notEnforced: 0, weak: 0, errors: 0, pending: 0, unsupported: 0, unverifiable: 0 });
   });
 });

@@ -16,7 +16,7 @@ import {
   keyless,
   notation,
   ociRepo,
-  other,
+  gitRepo, other,
   readyTrue,
   ref,
   sig,
@@ -434,13 +434,13 @@ const rows: Row[] = [
     check: (f) => assert.deepEqual(f.running, { revision: '6.5.0+3' }),
   },
   {
-    name: 'unsupported: GitRepository, with what Flux says',
-    objects: [other('GitRepository', 'repo', { conditions: [readyTrue('stored artifact for revision main@sha1:abc')] })],
+    name: 'a GitRepository without spec.verify: not enforced (its commits are judged in test/unit/verdict/git.test.ts)',
+    objects: [gitRepo('repo', { conditions: [readyTrue('stored artifact for revision main@sha1:abc')] })],
     id: 'GitRepository/apps/repo',
     outcome: undefined,
-    state: 'unsupported',
-    reasons: ['unsupported'],
-    message: /not OCI artifacts.*Flux says Ready=True \(Succeeded\): stored artifact for revision main@sha1:abc/,
+    state: 'not-enforced',
+    reasons: ['not-enforced'],
+    message: /no spec\.verify: Flux applies whatever is pushed to https:\/\/git\.example\/org\/repo/,
   },
   {
     name: 'verify on an HTTP HelmRepository chart: Flux fails every build',
@@ -451,6 +451,16 @@ const rows: Row[] = [
     reasons: ['flux-refuses'],
     message: /fails every build \("chart verification error: not implemented"\)/,
     check: (f) => assert.match(f.next, /remove spec\.verify/),
+  },
+  { name: 'a Bucket: no Flux release can verify it', objects: [other('Bucket', 'b')], id: 'Bucket/apps/b', outcome: undefined, state: 'unverifiable', reasons: ['unverifiable'], message: /^Bucket: no Flux release verifies bucket contents/ },
+  {
+    name: 'a HelmChart whose sourceRef names a kind HelmCharts cannot use: unsupported',
+    objects: [helmChart('c', { sourceRef: ref('OCIRepository', 'podinfo') }), ociRepo('podinfo')],
+    id: 'HelmChart/apps/c',
+    outcome: undefined,
+    state: 'unsupported',
+    reasons: ['unsupported'],
+    message: /the chart comes from OCIRepository apps\/podinfo, a kind no HelmChart source can be/,
   },
   { name: 'nothing to verify on a HelmRepository', objects: [helmRepo('charts')], id: 'HelmRepository/apps/charts', outcome: undefined, state: 'unsupported', reasons: ['not-applicable'] },
   { name: 'a dangling reference', objects: [helmChart('c', { sourceRef: ref('HelmRepository', 'gone') })], id: 'HelmRepository/apps/gone', outcome: undefined, state: 'error', reasons: ['dangling-ref'], message: /HelmRepository apps\/gone is not in the input; referenced by HelmChart\/apps\/c/ },
@@ -472,7 +482,8 @@ describe('findingFor: sources', () => {
   }
 
   it('covers every reason in the table', () => {
-    const consumerOnly: ReasonCode[] = ['applied-unverified', 'behind'];
+    // consumers' reasons, the Git remote's (test/unit/verdict/git.test.ts), the version notes' (test/unit/verdict/flux-versions.test.ts)
+    const consumerOnly: ReasonCode[] = ['applied-unverified', 'behind', 'remote-error', 'remote-auth', 'flux-version'];
     const seen = new Set<ReasonCode>([...rows.flatMap((r) => r.reasons), ...consumerOnly]);
     assert.deepEqual(REASON_CODES.filter((c) => !seen.has(c)), []);
   });
