@@ -1,5 +1,6 @@
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 
+/** A file, or a directory when its name ends in `/` (then its data is empty). */
 export interface ArchiveEntry {
   readonly name: string;
   readonly data: Buffer;
@@ -7,13 +8,26 @@ export interface ArchiveEntry {
 }
 
 /**
+ * A directory entry, before the files in it: tar and unzip create missing parents by themselves, but an
+ * installer need not (krew's zip extraction opens each file's path as it is).
+ */
+export function directory(name: string): ArchiveEntry {
+  return { name: name.endsWith('/') ? name : `${name}/`, data: Buffer.alloc(0), mode: 0o755 };
+}
+
+function isDirectory(e: ArchiveEntry): boolean {
+  return e.name.endsWith('/');
+}
+
+/**
  * Release archives, written byte for byte from their inputs (fixed owner, time and order) so that the
- * same build gives the same sha256. Files sit at the archive's root, where krew's `files` and Flux's
- * plugin installer look for them.
+ * same build gives the same sha256. The executable sits at the archive's root, where krew's `files` and
+ * Flux's plugin installer look for it; replaceable libraries under lib/.
  */
 export function tarGz(entries: readonly ArchiveEntry[], mtime: number): Buffer {
   const blocks: Buffer[] = [];
   for (const e of entries) {
+    if (isDirectory(e) && e.data.length > 0) throw new Error(`directory ${e.name} with data`);
     blocks.push(tarHeader(e, mtime), e.data);
     const pad = (512 - (e.data.length % 512)) % 512;
     if (pad) blocks.push(Buffer.alloc(pad));
@@ -34,7 +48,7 @@ function tarHeader(e: ArchiveEntry, mtime: number): Buffer {
   octal(e.data.length, 124, 12);
   octal(mtime, 136, 12);
   h.fill(' ', 148, 156); // checksum field counts as spaces while summing
-  h.write('0', 156, 1, 'latin1'); // regular file
+  h.write(isDirectory(e) ? '5' : '0', 156, 1, 'latin1'); // directory or regular file
   h.write('ustar\0', 257, 6, 'latin1');
   h.write('00', 263, 2, 'latin1');
   h.write('root', 265, 32, 'latin1');
@@ -52,13 +66,17 @@ export function zip(entries: readonly ArchiveEntry[], mtime: number): Buffer {
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
-    const body = deflateRawSync(e.data, { level: 6 });
+    const dir = isDirectory(e);
+    if (dir && e.data.length > 0) throw new Error(`directory ${e.name} with data`);
+    // a directory is stored: deflate would turn its nothing into two bytes
+    const method = dir ? 0 : 8;
+    const body = dir ? Buffer.alloc(0) : deflateRawSync(e.data, { level: 6 });
     const crc = crc32(e.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed: deflate
     local.writeUInt16LE(0x0800, 6); // names are UTF-8
-    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(method, 8);
     local.writeUInt16LE(time, 10);
     local.writeUInt16LE(date, 12);
     local.writeUInt32LE(crc, 14);
@@ -71,14 +89,15 @@ export function zip(entries: readonly ArchiveEntry[], mtime: number): Buffer {
     cd.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, so the mode below is read
     cd.writeUInt16LE(20, 6);
     cd.writeUInt16LE(0x0800, 8);
-    cd.writeUInt16LE(8, 10);
+    cd.writeUInt16LE(method, 10);
     cd.writeUInt16LE(time, 12);
     cd.writeUInt16LE(date, 14);
     cd.writeUInt32LE(crc, 16);
     cd.writeUInt32LE(body.length, 20);
     cd.writeUInt32LE(e.data.length, 24);
     cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE(((0o100000 | e.mode) << 16) >>> 0, 38);
+    // Unix mode and type in the high half; MS-DOS's directory bit in the low, for unzip tools that read only it
+    cd.writeUInt32LE((((dir ? 0o040000 : 0o100000) | e.mode) << 16 | (dir ? 0x10 : 0)) >>> 0, 38);
     cd.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
     central.push(cd, name);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
 
 /** One file of the bundle: its path relative to the bundle's root (forward slashes) and its text. */
@@ -65,8 +66,74 @@ export function bundleOptions(root: string, outdir: string, version?: string): e
     define: { 'process.env.NODE_ENV': '"production"' },
     // CommonJS dependencies call require() for Node's built-in modules; ESM output has none of its own
     banner: { js: "import { createRequire as __kvCreateRequire } from 'node:module'; const require = __kvCreateRequire(import.meta.url);" },
+    // LGPL libraries stay separate files the user can replace (replaceableLibraries); Node resolves them from
+    // node_modules in an npm install, the single executable's launcher from beside the executable
+    external: replaceableLibraries(root).map((l) => l.specifier),
     plugins: [substitutions(version)],
   };
+}
+
+/** A library kept out of the bundle and shipped as its own file beside the executable, which users may replace. */
+export interface ReplaceableLibrary {
+  /** the bare specifier the code imports */
+  readonly specifier: string;
+  /** its place beside the executable, in the archive (forward slashes) */
+  readonly file: string;
+  /** node_modules/<specifier> */
+  readonly packageDir: string;
+  /** the module Node's `import` resolves the specifier to in node_modules: the file the archive carries */
+  readonly source: string;
+}
+
+/** The launcher, as the table of replaceable libraries' files: it is the one place that list lives. */
+export const SEA_MAIN = join('plugin', 'release', 'sea-main.cjs');
+
+interface LauncherTable {
+  readonly REPLACEABLE: Readonly<Record<string, { readonly file: string; readonly missing: string }>>;
+}
+
+/**
+ * The libraries the launcher resolves to files beside the executable (sea-main.cjs's REPLACEABLE), with the
+ * module of each that Node itself loads for `import` from node_modules, so the release ships exactly the
+ * code an npm install runs. openpgp.js is LGPL-3.0-or-later: §4(d)(1) lets a combined work be conveyed when
+ * it uses a copy of the library present on the user's system at run time, one the user can swap for a
+ * modified, interface-compatible version.
+ */
+export function replaceableLibraries(root: string): ReplaceableLibrary[] {
+  const launcher = createRequire(import.meta.url)(resolve(root, SEA_MAIN)) as LauncherTable;
+  return Object.entries(launcher.REPLACEABLE).map(([specifier, l]) => {
+    const packageDir = join(root, 'node_modules', specifier);
+    return { specifier, file: l.file, packageDir, source: join(packageDir, importTarget(packageDir)) };
+  });
+}
+
+/** Node's conditions for an `import` in Node, as it matches them: the first key of the object that is one of these. */
+const IMPORT_CONDITIONS = new Set(['node', 'import', 'default']);
+
+/**
+ * The file a package's `exports["."]` gives Node's `import` (openpgp: dist/node/openpgp.mjs), following
+ * nested conditions in their own order as Node does. Packages with a single ES module file only: the file
+ * is shipped on its own, without the rest of the package.
+ */
+export function importTarget(packageDir: string): string {
+  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { name?: string; exports?: unknown };
+  const pick = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return v;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    const entries = Object.entries(v as Record<string, unknown>);
+    // exports may map "." or be the conditions for "." directly
+    const dot = entries.find(([k]) => k === '.');
+    if (dot) return pick(dot[1]);
+    for (const [k, next] of entries) {
+      const found = IMPORT_CONDITIONS.has(k) ? pick(next) : undefined;
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const target = pick(pkg.exports);
+  if (!target?.startsWith('./')) throw new Error(`${join(packageDir, 'package.json')}: exports["."] names no file for Node's import`);
+  if (!existsSync(join(packageDir, target))) throw new Error(`${join(packageDir, target)} not found: run npm ci`);
+  return target.slice(2);
 }
 
 /** The module the bundle resolves our own `import … from 'undici'` to, relative to the repository. */
@@ -108,11 +175,18 @@ function packagesOf(root: string, inputs: readonly string[]): string[] {
   return [...dirs].sort().map((d) => join(root, d));
 }
 
+/** The text of the GNU GPL version 3, which LGPL-3.0 §4(b) asks to accompany a work that uses an LGPL library. */
+export interface Gpl3 {
+  readonly text: string;
+}
+
 /**
  * The license texts of everything inside the binary besides our own code: each bundled npm package's
- * license file (MIT, ISC, BSD and Apache-2.0 all require the notice to travel with copies), and Node.js's.
+ * license file (MIT, ISC, BSD and Apache-2.0 all require the notice to travel with copies), and Node.js's;
+ * then the libraries shipped beside it as replaceable files (replaceableLibraries), with how to replace
+ * them, where their source is, and the GPL the LGPL builds on.
  */
-export function thirdPartyNotices(packages: readonly string[], nodeLicense: string, nodeVersion: string): string {
+export function thirdPartyNotices(packages: readonly string[], nodeLicense: string, nodeVersion: string, separate: readonly ReplaceableLibrary[] = [], gpl3?: Gpl3): string {
   const parts = [
     'Third-party software inside kubectl-verify',
     '',
@@ -123,11 +197,43 @@ export function thirdPartyNotices(packages: readonly string[], nodeLicense: stri
     '',
     nodeLicense.trim(),
   ];
-  for (const dir of packages) {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; license?: string };
-    const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f)) ?? readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
-    const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : `(no license file in the package; package.json says: ${pkg.license ?? 'nothing'})`;
-    parts.push('', `== ${pkg.name ?? dirname(dir)}@${pkg.version ?? '?'} (${pkg.license ?? 'license not stated'}) ==`, '', text);
+  for (const dir of packages) parts.push('', ...packageNotice(dir));
+  if (separate.length > 0) {
+    if (!gpl3) throw new Error('the GNU GPL v3 text must accompany the LGPL libraries (LGPL-3.0 §4(b))');
+    parts.push('', '', 'Libraries beside the executable, as files you may replace', '');
+    for (const l of separate) {
+      const pkg = packageJson(l.packageDir);
+      const source = typeof pkg.repository === 'object' && pkg.repository !== null ? pkg.repository.url : pkg.repository;
+      parts.push(
+        `${l.file} is ${pkg.name ?? l.specifier}@${pkg.version ?? '?'} (${pkg.license ?? 'license not stated'}), unmodified: the file`,
+        `${relative(l.packageDir, l.source).split(sep).join('/')} of its npm package. It is not inside the kubectl-verify executable,`,
+        `which loads it from beside its real path each time it is needed: put a modified, interface-compatible`,
+        `build there and kubectl-verify runs that (LGPL-3.0 §4(d)(1)).`,
+        `Source: ${source ?? 'see the npm package'}, tag v${pkg.version ?? '?'}.`,
+        '',
+      );
+    }
+    for (const l of separate) parts.push(...packageNotice(l.packageDir), '');
+    parts.push('== GNU General Public License, version 3 (LGPL-3.0 supplements it; §4(b)) ==', '', gpl3.text.trim());
   }
   return `${parts.join('\n')}\n`;
+}
+
+interface PackageJson {
+  readonly name?: string;
+  readonly version?: string;
+  readonly license?: string;
+  readonly repository?: string | { readonly url?: string };
+}
+
+function packageJson(dir: string): PackageJson {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+}
+
+/** One package's heading and license file. */
+function packageNotice(dir: string): string[] {
+  const pkg = packageJson(dir);
+  const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f)) ?? readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+  const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : `(no license file in the package; package.json says: ${pkg.license ?? 'nothing'})`;
+  return [`== ${pkg.name ?? dirname(dir)}@${pkg.version ?? '?'} (${pkg.license ?? 'license not stated'}) ==`, '', text];
 }

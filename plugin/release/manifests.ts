@@ -62,12 +62,19 @@ artifacts and signatures from their registries, and sends nothing anywhere else
 ~/.docker/config.json names). Keyless checks use the Sigstore public-good trusted
 root shipped inside the binary, or --trusted-root.
 
-The binary contains Node.js; nothing else needs to be installed.
+The binary contains Node.js; nothing else needs to be installed. OpenPGP
+signatures are checked by openpgp.js (LGPL-3.0), installed beside it as
+lib/openpgp.mjs, a file you may replace with your own build.
 macOS: the binaries carry an ad-hoc signature only; they are not signed with an
 Apple Developer ID nor notarised. Windows: the .exe is not Authenticode-signed.
 `;
 
-export function krewManifest(version: string, repo: GitHubRepo, archives: readonly BuiltArchive[]): string {
+/**
+ * krew's manifest. krew installs only what `files` names: the executable, the completion helper, the
+ * top-level directories of the replaceable libraries (`libraryDirs`, e.g. lib: moved whole, as a file
+ * operation's `to` must be a clean path on Windows too), LICENSE and THIRD_PARTY_NOTICES.
+ */
+export function krewManifest(version: string, repo: GitHubRepo, archives: readonly BuiltArchive[], libraryDirs: readonly string[] = []): string {
   const doc = {
     apiVersion: 'krew.googlecontainertools.github.com/v1alpha2',
     kind: 'Plugin',
@@ -86,7 +93,10 @@ export function krewManifest(version: string, repo: GitHubRepo, archives: readon
           { from: binaryName(a), to: '.' },
           // krew links only `bin` onto PATH; the completion helper is installed beside it (README: Shell completion)
           ...(a.os === 'windows' ? [] : [{ from: 'kubectl_complete-verify', to: '.' }]),
+          // the executable loads these from beside its real path (krew links it from ~/.krew/bin)
+          ...libraryDirs.map((d) => ({ from: d, to: d })),
           { from: 'LICENSE', to: '.' },
+          { from: 'THIRD_PARTY_NOTICES', to: '.' },
         ],
         bin: binaryName(a),
       })),
@@ -100,7 +110,8 @@ export function krewManifest(version: string, repo: GitHubRepo, archives: readon
  * The plugin's manifest for the Flux CLI's catalog (Flux 2.9, RFC-0013, schema cli.fluxcd.io/v1beta1 in
  * fluxcd/flux2 pkg/plugin): `flux plugin install verify` downloads the archive for its os/arch, checks
  * the sha256 and installs the binary as flux-verify, which Flux then runs for `flux verify …`. The same
- * archives serve krew; extractPath names the binary inside them.
+ * archives serve krew; extractPath names the binary inside them. The schema has no other files: Flux
+ * installs the executable alone, without lib/ (OpenPGP then says what it needs; README: Install).
  */
 export function fluxPluginManifest(version: string, repo: GitHubRepo, archives: readonly BuiltArchive[]): string {
   const doc = {
