@@ -15,6 +15,8 @@ export interface GitRunOptions {
   readonly client: GitClient;
   /** Flux's rules for the release that runs the object (SSH keys, unreadable keys) */
   readonly rules?: GitFluxRules;
+  /** how the keys' origin reads in the evidence: `namespace/secret` by default, `--keys` for flags */
+  readonly keysLabel?: string;
 }
 
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -147,7 +149,7 @@ export async function runGitPlan(plan: GitPlan, secrets: SecretCache, opts: GitR
         refIsTag,
         keys: keys as GitKeyring,
         now: opts.now,
-        secretLabel: `${verify.namespace}/${verify.secretRef ?? ''}`,
+        secretLabel: opts.keysLabel ?? `${verify.namespace}/${verify.secretRef ?? ''}`,
         rules,
       });
       return verification(commit, r);

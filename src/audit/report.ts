@@ -183,6 +183,11 @@ const gitRef = memo((r: GitPlanRef): S.ReportGitRef => {
   }
 });
 
+/** A Git plan's published part, for `kubectl verify git`: the repository and the signatures of the commit checked. */
+export function gitReport(p: GitPlan, o: GitPlanOutcome | undefined): { readonly git: S.ReportGit; readonly signatures: readonly S.ReportSignature[] } {
+  return { git: gitField(p, o), signatures: signatures(o ? gitSignatures(o.running ?? o.next) : []) };
+}
+
 /** Fresh per node, as the remote's answer is the plan's. */
 function gitField(p: GitPlan, o: GitPlanOutcome | undefined): S.ReportGit {
   const remoteTag = o?.remote?.tag;

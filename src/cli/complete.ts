@@ -1,7 +1,7 @@
 import type { KubeFlags } from '../kube/kubeconfig.js';
 import { failOnClasses } from '../report/exit.js';
 import { shells } from './completion-scripts.js';
-import { artifactFlags, auditFlags, commonFlags, kubectlFlags, trustFlags, type FlagSpec } from './flags.js';
+import { artifactFlags, auditFlags, commonFlags, gitFlags, kubectlFlags, trustFlags, type FlagSpec } from './flags.js';
 import type { CliIO, LookupKind } from './io.js';
 
 /**
@@ -37,7 +37,7 @@ export type { LookupKind };
 /** Names for a lookup, given the connection flags typed so far; [] when they cannot be had. */
 export type Lookup = (kind: LookupKind, connection: KubeFlags) => Promise<readonly string[]>;
 
-type Command = 'root' | 'artifact' | 'completion' | 'version';
+type Command = 'root' | 'artifact' | 'git' | 'completion' | 'version';
 
 interface CommandSpec {
   readonly flags: readonly FlagSpec[];
@@ -47,16 +47,23 @@ interface CommandSpec {
 const commands: Readonly<Record<Command, CommandSpec>> = {
   root: { flags: [...kubectlFlags, ...auditFlags, ...trustFlags, ...commonFlags], description: '' },
   artifact: { flags: [...artifactFlags, ...commonFlags], description: 'Verify one OCI artifact, without a cluster' },
+  git: { flags: [...gitFlags, ...commonFlags], description: "Verify one Git repository's commit or tag, without a cluster" },
   completion: { flags: commonFlags, description: 'Print a shell completion script (bash, zsh, fish)' },
   version: { flags: [], description: 'Print the version' },
 };
 
-const subcommands = ['artifact', 'completion', 'version'] as const satisfies readonly Command[];
+const subcommands = ['artifact', 'git', 'completion', 'version'] as const satisfies readonly Command[];
 
 /** REF schemes of `artifact`: completed up to the scheme, the rest is the user's */
 const refSchemes: readonly Candidate[] = [
   { value: 'oci://', description: 'an artifact in a registry' },
   { value: 'oci-layout://', description: 'an OCI image layout on disk' },
+];
+
+/** URL schemes of `git` */
+const gitSchemes: readonly Candidate[] = [
+  { value: 'https://', description: 'smart HTTP' },
+  { value: 'ssh://', description: 'SSH, through the git on PATH' },
 ];
 
 /** Values the flag tables cannot hold: read from the kubeconfig or the cluster, or a comma list. */
@@ -204,6 +211,8 @@ function positionalsOf(command: Command, args: readonly string[], s: Scan, word:
       return { candidates: subcommands.filter((c) => c.startsWith(word)).map((c) => ({ value: c, description: commands[c].description })), directive: Directive.noFileComp };
     case 'artifact':
       return { candidates: refSchemes.filter((c) => c.value.startsWith(word)), directive: Directive.noSpace | Directive.noFileComp };
+    case 'git':
+      return { candidates: gitSchemes.filter((c) => c.value.startsWith(word)), directive: Directive.noSpace | Directive.noFileComp };
     case 'completion':
       return { candidates: only(shells, word), directive: Directive.noFileComp };
     case 'version':

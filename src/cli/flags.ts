@@ -88,6 +88,20 @@ export const artifactFlags: readonly FlagSpec[] = [
   { name: 'output', short: 'o', kind: 'enum', values: artifactOutputFormats, default: 'text', arg: 'FORMAT', help: 'text or json' },
 ];
 
+/** `kubectl verify git URL`: spec.ref, spec.verify and spec.secretRef of a GitRepository, as flags (the ref flags as `flux create source git` spells them). */
+export const gitFlags: readonly FlagSpec[] = [
+  { name: 'branch', kind: 'string', arg: 'NAME', help: 'Branch (spec.ref.branch); master when no ref flag is given, as Flux' },
+  { name: 'tag', kind: 'string', arg: 'NAME', help: 'Tag (spec.ref.tag)' },
+  { name: 'tag-semver', kind: 'string', arg: 'RANGE', help: 'Highest tag in a semver range (spec.ref.semver)' },
+  { name: 'commit', kind: 'string', arg: 'SHA', help: 'Commit, 40 hex digits (spec.ref.commit); with --branch, on that branch' },
+  { name: 'ref', kind: 'string', arg: 'REF', help: 'An absolute ref such as refs/heads/main, refs/tags/v1.0.0 or refs/pull/1/head (spec.ref.name)' },
+  { name: 'mode', kind: 'enum', values: ['HEAD', 'Tag', 'TagAndHEAD'], default: 'HEAD', arg: 'MODE', help: 'What to verify (spec.verify.mode): HEAD the commit, Tag the annotated tag, TagAndHEAD both' },
+  { name: 'keys', kind: 'strings', arg: 'PATH', help: 'Trusted keys: a file or a directory of files, named as in the verify Secret (*.asc OpenPGP, *.sshpub SSH authorized_keys, any other name OpenPGP); repeatable' },
+  { name: 'secret', kind: 'string', arg: 'FILE', help: 'A Secret manifest (YAML or JSON) with the access keys spec.secretRef holds: username/password, bearerToken, identity + known_hosts, ca.crt' },
+  { name: 'ca-file', kind: 'string', arg: 'FILE', help: "CA bundle for the Git server's certificate" },
+  { name: 'output', short: 'o', kind: 'enum', values: ['text', 'json'], default: 'text', arg: 'FORMAT', help: 'text or json' },
+];
+
 const durationPattern = /^(?:\d+|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/;
 
 function label(spec: FlagSpec): string {

@@ -1,4 +1,4 @@
-import { artifactFlags, auditFlags, commonFlags, formatFlags, kubectlFlags, trustFlags } from './flags.js';
+import { artifactFlags, auditFlags, commonFlags, formatFlags, gitFlags, kubectlFlags, trustFlags } from './flags.js';
 import { type CommandName, invokedAs } from './invoked-as.js';
 
 export function rootHelp(cmd: CommandName = invokedAs()): string {
@@ -9,6 +9,7 @@ cosign bundles and notation, and shows what verified, what failed and why, besid
 Usage:
   ${cmd} [flags]                  audit the Flux objects in scope
   ${cmd} artifact REF [flags]     verify one artifact, without a cluster
+  ${cmd} git URL [flags]          verify one Git repository's commit or tag, without a cluster
 
 Examples:
   # try it: a built-in fleet with every state, no cluster or registry needed
@@ -42,7 +43,35 @@ ${formatFlags(trustFlags)}
 Exit status:
   0 every source in scope verified, 1 there are findings, 2 usage error, 3 could not run.
 
-Run '${cmd} artifact --help' for the single-artifact command.`;
+Run '${cmd} artifact --help' or '${cmd} git --help' for the commands that check one artifact or repository.`;
+}
+
+export function gitHelp(cmd: CommandName = invokedAs()): string {
+  return `Verify the signature of a Git repository's commit (and annotated tag) as Flux's source-controller
+verifies a GitRepository with spec.verify, without reading anything from a cluster: the same ref, the same
+modes, the same reading of the keys, the same message Flux would write.
+
+Usage:
+  ${cmd} git URL [flags]
+
+URL is https://, http://, ssh:// or scp-like (git@host:org/repo); SSH goes through the git on PATH.
+
+Examples:
+  # the head of main, with the OpenPGP keys of a verify Secret saved as files
+  ${cmd} git https://github.com/org/fleet --branch main --keys ./keys
+
+  # an annotated tag and the commit it points to, with an SSH key
+  ${cmd} git https://github.com/org/fleet --tag v1.2.0 --mode TagAndHEAD --keys signer.sshpub
+
+  # a private repository, with the GitRepository's own Secret
+  kubectl get secret -n flux-system fleet-auth -o yaml > auth.yaml
+  ${cmd} git https://git.example.com/org/fleet --secret auth.yaml --keys ./keys
+
+Flags:
+${formatFlags([...gitFlags, ...commonFlags])}
+
+Exit status:
+  0 verified, 1 not verified (the reason is printed), 2 usage error, 3 could not run.`;
 }
 
 export function artifactHelp(cmd: CommandName = invokedAs()): string {

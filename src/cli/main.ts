@@ -1,8 +1,8 @@
 import { describeError } from '../errors.js';
 import { readVersion } from '../version.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
-import { artifactFlags, auditFlags, commonFlags, flagBool, kubectlFlags, parseArgs, trustFlags } from './flags.js';
-import { artifactHelp, rootHelp } from './help.js';
+import { artifactFlags, auditFlags, commonFlags, flagBool, gitFlags, kubectlFlags, parseArgs, trustFlags } from './flags.js';
+import { artifactHelp, gitHelp, rootHelp } from './help.js';
 import { invokedAs } from './invoked-as.js';
 import type { CliIO } from './io.js';
 
@@ -30,6 +30,12 @@ async function dispatch(argv: readonly string[], io: CliIO): Promise<number> {
     // each command loads its own modules, so --version and --help start at once
     const { runArtifact } = await import('./artifact.js');
     return runArtifact(args, io, process.env);
+  }
+  if (argv[0] === 'git') {
+    const args = parseArgs(argv.slice(1), [...gitFlags, ...commonFlags]);
+    if (flagBool(args, 'help')) return print(io, gitHelp());
+    const { runGit } = await import('./git.js');
+    return runGit(args, io, process.env);
   }
   if (argv[0] === 'version') return print(io, readVersion());
   // shell completion: cobra's hidden protocol (kubectl_complete-verify) and the standalone scripts

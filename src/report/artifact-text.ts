@@ -30,12 +30,27 @@ function notationText(n: NonNullable<ArtifactResult['notation']>): string {
   return [n.statement !== undefined ? `policy statement ${n.statement}` : '', n.level !== undefined ? `level ${n.level}` : '', n.outcome].filter(Boolean).join(' · ');
 }
 
-function formatSignature(s: ReportSignature, n: number, p: Palette): string[] {
+function signerText(s: NonNullable<ReportSignature['signer']>): string {
+  switch (s.kind) {
+    case 'key':
+      return `key ${s.keyFingerprint ?? ''}`;
+    case 'openpgp-key':
+      // the primary key ID is what Flux's SourceVerified names; the fingerprint is the key that signed
+      return `OpenPGP key ${s.keyId ?? ''}${s.userIds?.[0] ? ` ${s.userIds[0]}` : ''}${s.keyFingerprint ? ` · signing key ${s.keyFingerprint}` : ''}`;
+    case 'ssh-key':
+      return `SSH key ${s.keyFingerprint ?? ''}`;
+    case 'certificate':
+      return `certificate ${s.subject ?? s.san ?? ''}${s.issuer ? ` · issuer ${s.issuer}` : ''}`;
+  }
+}
+
+/** One signature with each key or identity tried; shared with `kubectl verify git`'s text form. */
+export function formatSignature(s: ReportSignature, n: number, p: Palette): string[] {
   const mark = s.verified ? p.ok('✔') : p.bad('✘');
   const at = [s.foundAt.via, s.foundAt.tag, s.foundAt.digest?.slice(0, 19)].filter(Boolean).join(' ');
   const out = [`  ${mark} ${n}  ${s.mechanism.replace('-', ' ')}  ${p.muted(at)}`];
   if (s.signer) {
-    const who = s.signer.kind === 'key' ? `key ${s.signer.keyFingerprint ?? ''}` : `certificate ${s.signer.subject ?? s.signer.san ?? ''}${s.signer.issuer ? ` · issuer ${s.signer.issuer}` : ''}`;
+    const who = signerText(s.signer);
     // a signer is established only by a signature that verified; otherwise it is what the signature claims
     out.push(s.verified ? `       signer ${who.trim()}` : `       ${p.muted(`claims to be signed by ${who.trim()}, not verified`)}`);
   }

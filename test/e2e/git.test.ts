@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Report, ReportNode } from '../../src/report/model.js';
+import type { GitResult } from '../../src/report/schema-git.js';
 import { repoRoot } from '../helpers/paths.js';
 import type { GitKey } from '../lab/git-keys.js';
 import { gitRepositoryStatus, gitVerify, useGitLab, waitForGitRepositories, type Condition, type GitCase, type GitLab, type GitRepositoryStatus, type GitVerdict } from '../lab/git-lab.js';
@@ -343,6 +345,53 @@ describe('GitRepository verification: Flux, git verify-* and kubectl verify on t
       if (failures.length === 0) break;
     }
     assert.deepEqual(failures, []);
+  });
+
+  it('kubectl verify git, with the Secret\'s keys as files, gives the audit\'s verdict and the SourceVerified Flux wrote, byte for byte', async () => {
+    const l = lab();
+    const dir = mkdtempSync(join(tmpdir(), 'kv-git-keys-'));
+    try {
+      const failures: string[] = [];
+      // the cases whose objects the tests above leave as they were applied
+      for (const c of l.fleet.cases.filter((x) => !['moved-branch', 'rotated-key', 'verify-removed'].includes(x.name))) {
+        const keys = join(dir, c.name);
+        mkdirSync(keys);
+        for (const k of c.trusted) writeFileSync(join(keys, k.kind === 'openpgp' ? `${k.name}.asc` : `${k.name}.sshpub`), k.kind === 'openpgp' ? k.asc : `${k.authorizedKey}\n`);
+        const ref = 'tag' in c.ref ? ['--tag', c.ref.tag] : ['--branch', c.ref.branch];
+        const mode = c.mode === 'head' ? 'HEAD' : c.mode;
+        const r = await runPlugin(['git', l.fleet.url, ...ref, '--mode', mode, '--keys', keys, '-o', 'json']);
+        let out: GitResult;
+        try {
+          out = JSON.parse(r.stdout) as GitResult;
+        } catch {
+          failures.push(`${c.name}: exit ${r.code} without JSON: ${r.stderr.slice(0, 300)}`);
+          continue;
+        }
+        const e = EXPECT[c.name] as Expect;
+        if (out.finding.state !== e.plugin.state || (e.plugin.reason !== undefined && out.finding.reasons[0] !== e.plugin.reason)) failures.push(`${c.name}: ${out.finding.state}/${out.finding.reasons[0] ?? ''}, the audit says ${e.plugin.state}/${e.plugin.reason ?? ''}`);
+        const want = out.finding.state === 'verified' ? 0 : out.finding.state === 'failed' ? 1 : 3;
+        if (r.code !== want) failures.push(`${c.name}: exit ${r.code}, want ${want}`);
+        const sv = (await gitRepositoryStatus(l.cluster, NS, c.name)).conditions.find((x) => x.type === 'SourceVerified');
+        const w = out.fluxWouldWrite;
+        if (sv === undefined || w === undefined || w.status !== sv.status || w.reason !== sv.reason || w.message !== sv.message) {
+          failures.push(`${c.name}: predicted ${JSON.stringify(w)}, Flux wrote ${JSON.stringify(sv && { status: sv.status, reason: sv.reason, message: sv.message })}`);
+        }
+        if (out.git.remoteCommit !== c.commit) failures.push(`${c.name}: resolved ${out.git.remoteCommit ?? 'nothing'}, the lab made ${c.commit}`);
+      }
+      assert.deepEqual(failures, []);
+      // the text form says the keys came from flags, and a usage error is exit 2
+      const text = await runPlugin(['git', l.fleet.url, '--branch', 'pgp-signed', '--keys', join(dir, 'pgp-signed'), '--color', 'never']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^✔ verified: commit [0-9a-f]{12} signed by /);
+      assert.match(text.stdout, /mode {8}HEAD · keys expired\.asc, signer\.asc \(from flags\)/);
+      assert.match(text.stdout, /--keys · signer\.asc [0-9A-F]{40} {2}✔ all checks passed/);
+      assert.match(text.stdout, /Flux {8}would write SourceVerified=True \(Succeeded\): verified signature of - commit '/);
+      const usage = await runPlugin(['git', l.fleet.url, '--branch', 'pgp-signed']);
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /no trusted keys: give --keys/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps the Git section of docs/parity.md current', () => {
