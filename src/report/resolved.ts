@@ -32,7 +32,8 @@ export function runningResolved(n: ReportNode): Resolved | undefined {
 /** What the ref resolves to at the registry now, with the tag resolution picked. */
 export function registryResolved(n: ReportNode): Resolved | undefined {
   const a = n.artifact;
-  const digest = a?.registryDigest ?? n.finding.drift?.registryDigest;
+  // a GitRepository's "registry" is the remote: the commit its ref resolves to now
+  const digest = a?.registryDigest ?? n.finding.drift?.registryDigest ?? (n.git?.remoteCommit ? `sha1:${n.git.remoteCommit}` : undefined);
   if (digest === undefined) return undefined;
   return { ...(a?.registryTag && a.registryDigest === digest ? { tag: a.registryTag } : {}), digest };
 }

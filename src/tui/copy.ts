@@ -15,7 +15,7 @@ export function artifactNode(report: Report, node: ReportNode): ReportNode | und
   const byId = new Map(report.nodes.map((n) => [n.id, n]));
   const seen = new Set<string>();
   const find = (n: ReportNode): ReportNode | undefined => {
-    if (n.artifact) return n;
+    if (n.artifact || n.git) return n;
     seen.add(n.id);
     for (const id of n.sourceIds) {
       const s = byId.get(id);
@@ -32,7 +32,18 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./^-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** `kubectl verify git`, with the ref and mode Flux uses; the keys are the verify Secret's entries saved as files. */
+function gitCommand(node: ReportNode): string | undefined {
+  const g = node.git;
+  if (!g?.mode) return undefined;
+  const q = shellQuote;
+  const r = g.ref;
+  const ref = r.kind === 'branch' ? `--branch ${q(r.branch)}` : r.kind === 'tag' ? `--tag ${q(r.tag)}` : r.kind === 'semver' ? `--tag-semver ${q(r.constraint)}` : r.kind === 'name' ? `--ref ${q(r.name)}` : `--commit ${r.commit}${r.branch ? ` --branch ${q(r.branch)}` : ''}`;
+  return `kubectl verify git ${q(g.url)} ${ref} --mode ${g.mode} --keys ./keys  # ./keys: the entries of Secret ${g.verifySecret ?? '?'}, one file each`;
+}
+
 export function verifyCommand(node: ReportNode, report: Report, opts: CopyOptions = {}): string | undefined {
+  if (node.git) return gitCommand(node);
   const ref = referenceOf(node);
   if (!ref || !node.artifact) return undefined;
   const q = shellQuote;
@@ -64,7 +75,7 @@ export function copyTarget(kind: CopyTarget['what'], node: ReportNode, report: R
   const art = artifactNode(report, node);
   if (!art) return undefined;
   const digest = runningDigest(art) ?? art.artifact?.registryDigest;
-  const reference = referenceOf(art);
+  const reference = referenceOf(art) ?? (art.git?.running?.commit ? `${art.git.url}@${art.git.running.commit}` : undefined);
   const command = verifyCommand(art, report, opts);
   const order: CopyTarget['what'][] = kind === 'command' ? ['command', 'reference', 'digest'] : kind === 'reference' ? ['reference', 'digest'] : ['digest', 'reference'];
   const values = { digest, reference, command };

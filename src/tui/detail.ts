@@ -2,7 +2,7 @@ import type { Report, ReportNode } from '../report/model.js';
 import { registryResolved, type Resolved } from '../report/resolved.js';
 import { REASONS } from '../verdict/reasons.js';
 import type { Attempt, FluxCondition, FoundAt, ReportRef, ReportSignature } from '../report/schema.js';
-import { refText, runningDigest } from './format.js';
+import { gitRefText, refText, runningDigest } from './format.js';
 import { glyphOf, toneOf, verdictText, type Tone } from './theme.js';
 
 /**
@@ -151,6 +151,19 @@ export function detailLines(node: ReportNode, report: Report): Line[] {
     const revision = f.running?.revision ?? a.running?.revision;
     lines.push(field('running', t(revision ? `${revision}` : 'nothing yet'), ...(running && !revision?.includes(running) ? [t(`  ${running}`)] : [])));
   }
+  const g = node.git;
+  if (g) {
+    lines.push(field('source', t(g.url), t(`   ${gitRefText(g.ref)}`)));
+    lines.push(field('running', t(g.running?.revision ?? 'nothing yet')));
+    if (g.remoteError) lines.push(field('remote', t(g.remoteError.message, 'failed'), t(`  [${g.remoteError.code}]`, 'muted')));
+    else if (g.remoteCommit) {
+      const moved = f.drift !== undefined;
+      const tag = g.remoteTag ? `${g.remoteTag.name}${g.remoteTag.object ? ` (tag object ${g.remoteTag.object})` : ' (lightweight)'} → ` : '';
+      const next = f.drift?.nextReconcile ?? 'unknown';
+      lines.push(field('remote', t(`${tag}commit ${g.remoteCommit}`), moved ? t(`  moved on: next reconcile ${next}`, next === 'accepted' ? 'info' : next === 'refused' ? 'failed' : 'warning') : t('  (no drift)', 'muted')));
+    }
+    lines.push(field('verify', g.mode ? t(`mode ${g.mode}, keys Secret ${g.verifySecret ?? '?'}`) : t('none: Flux applies whatever is pushed', 'warning')));
+  }
   if (f.appliedRevision) lines.push(field('applied', t(f.appliedRevision), t(f.appliedIsVerified === false ? '  (not the revision we verified)' : '', 'warning')));
   lines.push(...driftLine(node));
   lines.push(...fluxLines(node));
@@ -159,16 +172,16 @@ export function detailLines(node: ReportNode, report: Report): Line[] {
   if (f.reasons.length > 0) lines.push(field('reasons', t(f.reasons.map((r) => `${r} (${REASONS[r].label})`).join(', '), 'muted')));
   for (const n of node.notes) lines.push(field('note', t(n.message, 'muted')));
   lines.push(...versionLines(node, report));
-  if (a) {
+  if (a || g) {
     lines.push(...signatureLines('signatures found', node.signatures));
-    if (node.nextSignatures) lines.push(...signatureLines("signatures of the registry's digest", node.nextSignatures));
+    if (node.nextSignatures) lines.push(...signatureLines(g ? "signatures of the remote's commit" : "signatures of the registry's digest", node.nextSignatures));
   }
   const uses = node.sourceIds.length > 0 ? `uses ${node.sourceIds.join(', ')}` : '';
   const usedBy = node.consumerIds.length > 0 ? `used by ${node.consumerIds.join(', ')}` : '';
   if (uses || usedBy) lines.push(field('graph', t([uses, usedBy].filter(Boolean).join(' · '), 'muted')));
   const primary = f.reasons[0];
-  // an unverifiable node's step is its own (what to move to, which inputs to verify), not the reason's general one
-  const next = primary && f.state !== 'unverifiable' ? REASONS[primary].next : f.next;
+  // an unverifiable node's step is its own (what to move to, which inputs to verify), and so is a Git source's (the suspend/resume that re-verifies)
+  const next = primary && f.state !== 'unverifiable' && !g ? REASONS[primary].next : f.next;
   lines.push(field('next', t(next, 'accent'), t('   [c] copy the equivalent verify command', 'muted')));
   return lines;
 }

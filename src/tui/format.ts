@@ -1,10 +1,21 @@
 import type { ReportNode } from '../report/model.js';
-import type { ReportRef } from '../report/schema.js';
+import type { ReportGitRef, ReportRef } from '../report/schema.js';
 import { resolvedText, runningResolved } from '../report/resolved.js';
 
 /** Hex of 40 characters and more shortened to 8, as flux's TruncateHex; the detail view shows it whole. */
 export function truncateHex(s: string): string {
   return s.replace(/\b([0-9a-f]{40,128})\b/g, (h) => h.slice(0, 8));
+}
+
+/** A GitRepository's ref after Flux's precedence, as the printed views spell it. */
+export function gitRefText(ref: ReportGitRef): string {
+  switch (ref.kind) {
+    case 'branch': return `branch ${ref.branch}`;
+    case 'tag': return `tag ${ref.tag}`;
+    case 'semver': return `semver ${ref.constraint}`;
+    case 'name': return `ref ${ref.name}`;
+    case 'commit': return `commit ${ref.commit}${ref.branch ? ` on ${ref.branch}` : ''}`;
+  }
 }
 
 export function refText(ref: ReportRef): string {
@@ -33,6 +44,8 @@ export function referenceOf(node: ReportNode): string | undefined {
 /** One line for the tree: where the artifact is and what it runs (`→ 6.5.2@sha256:dbdb1097`), hex shortened. */
 export function artifactSummary(node: ReportNode): string {
   const a = node.artifact;
+  const g = node.git;
+  if (g) return truncateHex(`${g.url}  ${gitRefText(g.ref)}${g.running ? ` → ${g.running.revision}` : ''}`);
   // consumers: their message already names the revision they applied
   if (!a) return '';
   const what = a.chart ? `chart ${a.chart.name} ${a.chart.version}` : refText(a.ref);

@@ -51,7 +51,7 @@ const FIELDS = new WeakMap<ReportNode, { readonly fields: readonly string[]; rea
 function filterFields(n: ReportNode): { readonly fields: readonly string[]; readonly url: string } {
   let f = FIELDS.get(n);
   if (!f) {
-    f = { fields: [n.name, `${n.namespace}/${n.name}`, n.kind, n.finding.state, ...n.finding.reasons].map((s) => s.toLowerCase()), url: n.artifact?.url.toLowerCase() ?? '' };
+    f = { fields: [n.name, `${n.namespace}/${n.name}`, n.kind, n.finding.state, ...n.finding.reasons].map((s) => s.toLowerCase()), url: (n.artifact?.url ?? n.git?.url)?.toLowerCase() ?? '' };
     FIELDS.set(n, f);
   }
   return f;

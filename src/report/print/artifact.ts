@@ -1,5 +1,5 @@
 import type { ReportNode } from '../model.js';
-import type { ReportRef } from '../schema.js';
+import type { ReportGitRef, ReportRef } from '../schema.js';
 import { registryResolved, resolvedText, runningResolved } from '../resolved.js';
 import { cellText, truncateHex } from './text.js';
 
@@ -9,6 +9,17 @@ export function refText(ref: ReportRef): string {
     case 'tag': return `tag ${cellText(ref.tag)}`;
     case 'semver': return `semver ${cellText(ref.constraint)}${ref.filter ? ` (filter ${cellText(ref.filter)})` : ''}`;
     case 'digest': return `digest ${truncateHex(ref.digest)}`;
+  }
+}
+
+/** `branch main`, `tag v1.0.0`, `semver >=1.0`, `ref refs/pull/1/head`, `commit 0123abcd`: a GitRepository's ref after Flux's precedence. */
+export function gitRefText(ref: ReportGitRef): string {
+  switch (ref.kind) {
+    case 'branch': return `branch ${cellText(ref.branch)}`;
+    case 'tag': return `tag ${cellText(ref.tag)}`;
+    case 'semver': return `semver ${cellText(ref.constraint)}`;
+    case 'name': return `ref ${cellText(ref.name)}`;
+    case 'commit': return `commit ${truncateHex(ref.commit)}${ref.branch ? ` on ${cellText(ref.branch)}` : ''}`;
   }
 }
 
@@ -33,6 +44,7 @@ export function registryText(n: ReportNode): string | undefined {
  */
 export function trustText(n: ReportNode, overrides: readonly string[]): string {
   if (n.finding.reasons.includes('override') && overrides.length > 0) return `flags ${overrides.map(cellText).join(' ')}`;
+  if (n.git) return n.git.mode ? `keys ${n.git.verifySecret ?? '?'} (${n.git.mode})` : '-';
   const t = n.trust;
   if (t === undefined) return '-';
   const secret = t.secretRef ? `${t.namespace}/${t.secretRef}` : undefined;

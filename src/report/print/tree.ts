@@ -1,7 +1,7 @@
 import type { Palette } from '../color.js';
 import type { Report, ReportNode } from '../model.js';
 import { registryIsNews } from '../resolved.js';
-import { registryText, refText, runningText, trustText } from './artifact.js';
+import { gitRefText, registryText, refText, runningText, trustText } from './artifact.js';
 import type { PrintOptions } from './options.js';
 import { fluxHeaderLine, versionNoteTexts } from './flux.js';
 import { problemLines } from './problems.js';
@@ -86,9 +86,16 @@ export function printTree(report: Report, opts: PrintOptions): string {
 function details(n: ReportNode, report: Report, p: Palette): DetailLine[] {
   const out: DetailLine[] = [];
   // consumers inherit their source's reasons and drift: the source's lines say it once, where it happens
-  if (n.artifact === undefined && n.trust === undefined && n.signatures.length === 0) return out;
+  if (n.artifact === undefined && n.trust === undefined && n.git === undefined && n.signatures.length === 0) return out;
   const line = (text: string): DetailLine => ({ text, children: [] });
   const a = n.artifact;
+  const g = n.git;
+  if (g) {
+    const running = g.running ? cellText(g.running.revision) : p.muted('nothing stored yet');
+    out.push(line(`git ${cellText(g.url)} ${gitRefText(g.ref)} → ${running}`));
+    if (n.finding.drift) out.push(line(`remote now ${registryText(n) ?? ''}`));
+    if (g.remoteError) out.push(line(`remote ${p.bad(cellText(g.remoteError.message))}`));
+  }
   if (a) {
     const running = runningText(n) ?? (a.running ? cellText(a.running.revision) : p.muted('nothing stored yet'));
     const chart = a.chart ? ` chart ${cellText(a.chart.name)}` : '';

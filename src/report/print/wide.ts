@@ -1,5 +1,5 @@
 import type { Report } from '../model.js';
-import { registryText, refText, runningText, trustText } from './artifact.js';
+import { gitRefText, registryText, refText, runningText, trustText } from './artifact.js';
 import { fluxHeaderLine, versionNoteTexts } from './flux.js';
 import { layout } from './layout.js';
 import type { PrintOptions } from './options.js';
@@ -25,8 +25,8 @@ export function printWide(report: Report, opts: PrintOptions): string {
     revisionCell(n),
     stateMark(n.finding, p),
     fluxCell(n.finding, p),
-    n.artifact ? cellText(n.artifact.url) : '-',
-    n.artifact ? refText(n.artifact.ref) : '-',
+    n.artifact ? cellText(n.artifact.url) : n.git ? cellText(n.git.url) : '-',
+    n.artifact ? refText(n.artifact.ref) : n.git ? gitRefText(n.git.ref) : '-',
     runningText(n) ?? '-',
     registryText(n) ?? '-',
     trustText(n, report.trustOverrides),
