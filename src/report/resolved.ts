@@ -22,6 +22,9 @@ function isChartVersion(tag: string, version: string): boolean {
  * reconcile, so the registry's digest is the running one when the registry's pick is that version.
  */
 export function runningResolved(n: ReportNode): Resolved | undefined {
+  const g = n.git;
+  // a GitRepository runs what status.artifact names, and nothing before Flux stored one (the commit checked then is the remote's)
+  if (g) return g.running?.commit === undefined ? undefined : { ...gitRefName(g.running.revision, g.running.commit), digest: `sha1:${g.running.commit}` };
   const a = n.artifact;
   const digest = n.finding.running?.digest ?? a?.running?.digest ?? n.finding.drift?.runningDigest;
   if (digest !== undefined) return { ...(a?.running?.tag ? { tag: a.running.tag } : {}), digest };
@@ -33,9 +36,25 @@ export function runningResolved(n: ReportNode): Resolved | undefined {
 export function registryResolved(n: ReportNode): Resolved | undefined {
   const a = n.artifact;
   // a GitRepository's "registry" is the remote: the commit its ref resolves to now
-  const digest = a?.registryDigest ?? n.finding.drift?.registryDigest ?? (n.git?.remoteCommit ? `sha1:${n.git.remoteCommit}` : undefined);
+  const g = n.git;
+  if (g) {
+    if (g.remoteCommit === undefined) return undefined;
+    // the name the ref resolved under, as Flux writes it in a revision: the tag picked, or the branch
+    const r = g.ref;
+    const tag = g.remoteTag?.name ?? (r.kind === 'tag' ? r.tag : r.kind === 'branch' ? r.branch : r.kind === 'name' ? r.name : undefined);
+    return { ...(tag !== undefined ? { tag } : {}), digest: `sha1:${g.remoteCommit}` };
+  }
+  const digest = a?.registryDigest ?? n.finding.drift?.registryDigest;
   if (digest === undefined) return undefined;
   return { ...(a?.registryTag && a.registryDigest === digest ? { tag: a.registryTag } : {}), digest };
+}
+
+/** The ref name of a Git revision (`main@sha1:<hex>`, and the legacy `main/<hex>`); none for `sha1:<hex>`. */
+function gitRefName(revision: string, commit: string): { tag?: string } {
+  for (const sep of ['@sha1:', '/']) {
+    if (revision.endsWith(`${sep}${commit}`) && revision.length > sep.length + commit.length) return { tag: revision.slice(0, -(sep.length + commit.length)) };
+  }
+  return {};
 }
 
 /** `6.5.2@sha256:…`, Flux's revision form; the digest alone when no tag is known. */

@@ -19,7 +19,8 @@ export type Line = readonly Segment[];
 
 const LABEL_WIDTH = 10;
 const t = (text: string, tone?: Tone, bold?: boolean): Segment => ({ text, ...(tone ? { tone } : {}), ...(bold ? { bold } : {}) });
-const field = (label: string, ...rest: Segment[]): Line => [t(`  ${label.padEnd(LABEL_WIDTH)}`, 'muted'), ...rest];
+// a label longer than the column ("signatures found") still keeps a space before its value
+const field = (label: string, ...rest: Segment[]): Line => [t(`  ${label.length >= LABEL_WIDTH ? `${label} ` : label.padEnd(LABEL_WIDTH)}`, 'muted'), ...rest];
 
 const WHERE: Record<FoundAt['via'], string> = {
   'referrers-api': 'OCI 1.1 referrers API',
@@ -95,7 +96,16 @@ function signatureLines(title: string, sigs: readonly ReportSignature[]): Line[]
     lines.push([t(`   ${String(i + 1).padStart(2)}  `), t(s.verified ? '✔' : '✘', s.verified ? 'ok' : 'failed'), t(` ${MECHANISM[s.mechanism]}   `), t(at, 'muted')]);
     if (s.signer) {
       const sg = s.signer;
-      const who = sg.kind === 'key' ? `key ${sg.keyFingerprint ?? '(unknown)'}${sg.keyAlgorithm ? ` ${sg.keyAlgorithm}` : ''}` : `certificate ${[sg.subject, sg.san, sg.issuer ? `issuer ${sg.issuer}` : '', sg.notAfter ? `valid until ${sg.notAfter}` : ''].filter(Boolean).join(' · ')}`;
+      const alg = sg.keyAlgorithm ? ` ${sg.keyAlgorithm}` : '';
+      const who =
+        sg.kind === 'key'
+          ? `key ${sg.keyFingerprint ?? '(unknown)'}${alg}`
+          : sg.kind === 'openpgp-key'
+            ? // the key ID is the one Flux's SourceVerified names; the fingerprint is the signing (sub)key's, as gpg prints it
+              `OpenPGP key ${sg.keyId ?? '(unknown)'}${sg.userIds && sg.userIds.length > 0 ? ` · ${sg.userIds.join(' · ')}` : ''}${sg.keyFingerprint ? ` · signing key ${sg.keyFingerprint}` : ''}${alg}`
+            : sg.kind === 'ssh-key'
+              ? `SSH key ${sg.keyFingerprint ?? '(unknown)'}${alg}`
+              : `certificate ${[sg.subject, sg.san, sg.issuer ? `issuer ${sg.issuer}` : '', sg.notAfter ? `valid until ${sg.notAfter}` : ''].filter(Boolean).join(' · ')}`;
       // only a signature that verified establishes its signer; otherwise this is what it claims
       lines.push([t(s.verified ? `        signer ${who}` : `        claims to be signed by ${who}, not verified`, 'muted')]);
     }
@@ -172,7 +182,9 @@ export function detailLines(node: ReportNode, report: Report): Line[] {
   if (f.reasons.length > 0) lines.push(field('reasons', t(f.reasons.map((r) => `${r} (${REASONS[r].label})`).join(', '), 'muted')));
   for (const n of node.notes) lines.push(field('note', t(n.message, 'muted')));
   lines.push(...versionLines(node, report));
-  if (a || g) {
+  // without a mode audit/ fetches no commit: "none found" would claim a look that was not taken
+  if (g && g.mode === undefined && node.signatures.length === 0) lines.push(field('signatures', t('not checked: without spec.verify Flux verifies no commit', 'muted')));
+  else if (a || g) {
     lines.push(...signatureLines('signatures found', node.signatures));
     if (node.nextSignatures) lines.push(...signatureLines(g ? "signatures of the remote's commit" : "signatures of the registry's digest", node.nextSignatures));
   }

@@ -13,8 +13,12 @@ const MECHANISM: Record<ReportSignature['mechanism'], string> = { 'cosign-bundle
 
 const TRUST_WORD: Record<TrustRef['kind'], string> = { key: 'key', identity: 'identity', 'trusted-root': 'root', 'trust-policy': 'policy', certificate: 'certificate' };
 
-/** `SHA256:9c1fa2b3…`: enough to tell keys apart; the full value is in -o json. */
+/**
+ * `SHA256:9c1fa2b3…`: enough to tell keys apart; the full value is in -o json. An OpenPGP v4
+ * fingerprint reads as its key ID (the last 16 hex), the name Flux's SourceVerified and gpg give it.
+ */
 export function shortFingerprint(fp: string): string {
+  if (/^[0-9A-F]{40}$/.test(fp)) return fp.slice(-16);
   const m = /^(SHA256:)?(.{8}).{4,}$/.exec(fp);
   return m ? `${m[1] ?? ''}${m[2] ?? ''}…` : fp;
 }
@@ -33,9 +37,23 @@ function attemptText(a: Attempt, p: Palette): string {
   return a.ok ? `${verdict} ${trustLabel(a.trust, p)}` : `${trustLabel(a.trust, p)} ${verdict}`;
 }
 
-/** The certificate's identity: established when the signature verified, otherwise only claimed. */
+/** Who signed, as Flux names them: the certificate's identity, the OpenPGP user ID and key ID, the SSH key. */
+function signerWho(sg: ReportSignature['signer']): string | undefined {
+  switch (sg?.kind) {
+    case 'certificate':
+      return sg.san ?? sg.subject;
+    case 'openpgp-key':
+      return sg.keyId === undefined ? sg.userIds?.[0] : `${sg.userIds?.[0] ? `${sg.userIds[0]} ` : ''}(${sg.keyId})`;
+    case 'ssh-key':
+      return sg.keyFingerprint === undefined ? undefined : `SSH key ${shortFingerprint(sg.keyFingerprint)}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The signer: established when the signature verified, otherwise only claimed. */
 function signerText(s: ReportSignature): string {
-  const who = s.signer?.kind === 'certificate' ? (s.signer.san ?? s.signer.subject) : undefined;
+  const who = signerWho(s.signer);
   if (who === undefined) return '';
   return s.verified ? ` · signed by ${cellText(who)}` : ` · claims to be signed by ${cellText(who)}, not verified`;
 }

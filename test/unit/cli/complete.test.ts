@@ -120,8 +120,16 @@ describe('completion: values', () => {
 
 describe('completion: commands and arguments', () => {
   it('the first word completes to a command', async () => {
-    assert.deepEqual(await values(['']), { v: ['artifact', 'completion', 'version'], d: Directive.noFileComp });
+    assert.deepEqual(await values(['']), { v: ['artifact', 'git', 'completion', 'version'], d: Directive.noFileComp });
+    assert.deepEqual((await values(['g'])).v, ['git']);
     assert.deepEqual((await values(['a'])).v, ['artifact']);
+  });
+
+  it('git completes the URL schemes and its own flags', async () => {
+    assert.deepEqual(await values(['git', '']), { v: ['https://', 'ssh://'], d: Directive.noSpace | Directive.noFileComp });
+    const flags = (await values(['git', 'https://x/r', '--'])).v;
+    for (const f of ['--branch', '--tag', '--tag-semver', '--commit', '--ref', '--mode', '--keys', '--secret', '--output']) assert.ok(flags.includes(f), f);
+    assert.deepEqual((await values(['git', 'https://x/r', '--mode', ''])).v, ['HEAD', 'Tag', 'TagAndHEAD']);
   });
 
   it('a command after flags is not offered: main.ts takes one only as the first word', async () => {
@@ -143,7 +151,7 @@ describe('completion: commands and arguments', () => {
   });
 
   it('with no word at all it completes a new first word', async () => {
-    assert.deepEqual((await values([])).v, ['artifact', 'completion', 'version']);
+    assert.deepEqual((await values([])).v, ['artifact', 'git', 'completion', 'version']);
   });
 });
 
