@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { verifyArtifact, type ArtifactTrust, type NotationTrust } from '../audit/artifact.js';
 import { isVerifyError } from '../errors.js';
 import { dockerConfigCredential, parseArtifactRef, type ArtifactRef, type Credential } from '../registry/index.js';
@@ -8,6 +7,7 @@ import { compileIdentity, type CosignTrust } from '../verify/cosign/index.js';
 import { CliExit, ExitCode, usageError } from './exit.js';
 import { flagBool, flagString, flagStrings, type ParsedArgs } from './flags.js';
 import type { CliIO } from './io.js';
+import { readInput } from './read-input.js';
 
 /** `kubectl verify artifact REF`: trust material comes only from flags, and the output says so. */
 export async function runArtifact(args: ParsedArgs, io: CliIO, env: NodeJS.ProcessEnv): Promise<number> {
@@ -34,14 +34,6 @@ export async function runArtifact(args: ParsedArgs, io: CliIO, env: NodeJS.Proce
   return result.state === 'verified' ? ExitCode.ok : result.state === 'failed' ? ExitCode.findings : ExitCode.operational;
 }
 
-async function readInput(path: string, flag: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw usageError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'cannot be read'}`);
-  }
-}
 
 /**
  * Trust material from --key, --certificate-*-regexp, --trusted-root, --trust-policy/--trust-cert.

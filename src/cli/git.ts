@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkGitRepository } from '../audit/git-one.js';
@@ -7,6 +7,7 @@ import { palette, useColor, type ColorMode } from '../report/color.js';
 import { ExitCode, usageError } from './exit.js';
 import { flagString, flagStrings, type ParsedArgs } from './flags.js';
 import type { CliIO } from './io.js';
+import { readInput } from './read-input.js';
 
 /**
  * `kubectl verify git URL`: one repository's commit (and tag) verified as source-controller verifies
@@ -66,14 +67,6 @@ async function readKeys(path: string): Promise<Record<string, Uint8Array>> {
   return out;
 }
 
-async function readInput(path: string, flag: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw usageError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'cannot be read'}`);
-  }
-}
 
 /** `data` (base64) and `stringData` of a Secret manifest; values are never echoed in errors. */
 function secretData(bytes: Uint8Array, file: string): Record<string, Uint8Array> {

@@ -17,13 +17,7 @@ export const FLUSH = enc.encode('0000');
 export const DELIM = enc.encode('0001');
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** Reads pkt-lines from a buffered response; any malformed length is `git-remote.protocol`. */

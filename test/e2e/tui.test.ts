@@ -180,6 +180,53 @@ describe('the interactive view in a real terminal', () => {
     }
   });
 
+  it('shows a GitRepository and its Kustomization, and the Git detail of the signed commit', { timeout: 120_000 }, async () => {
+    const s = startSession(root, ['--kubeconfig', lab().cluster.kubeconfig, '-n', 'tui']);
+    // the rows of the Git block of test/lab/fleet.ts (applyGitSources)
+    const gitRows = (x: string): string[] => x.split('\n').filter((l) => /(GitRepository|Kustomization) tui\/app-git\b/.test(l));
+    try {
+      await s.waitFor('the tree, all plans done', (x) => /(\d+)\/\1 artifacts checked/.test(x) && x.includes('tui/app-git'));
+      await s.type('/');
+      await s.waitFor('the filter prompt', (x) => x.split('\n').some((l) => l.trim() === '/'));
+      await s.type('app-git');
+      const filtered = await s.waitFor('the Kustomization over its GitRepository', (x) => gitRows(x).length === 2 && !/OCIRepository tui\//.test(x));
+      const [ks, repo] = gitRows(filtered);
+      assert.match(ks ?? '', /✔ .*Kustomization tui\/app-git/, 'the consumer, verified');
+      assert.match(repo ?? '', /└─ .*✔ .*GitRepository tui\/app-git/, 'its source under it, verified');
+      assert.match(repo ?? '', /http:\/\/127\.0\.0\.1:\d+\/lab\.git {2}branch pgp-signed → pgp-signed@sha1:[0-9a-f]{8}(?![0-9a-f])/, 'the Git line, hex shortened');
+      await s.type('\r');
+      await s.type('j');
+      await s.type('\r');
+      const detail = await s.waitFor('the GitRepository detail', (x) => x.includes('GitRepository tui/app-git') && x.includes('signatures found') && x.includes('next '));
+      assert.match(detail, /GitRepository tui\/app-git {3}✔ VERIFIED/i);
+      assert.match(detail, /source {4}http:\/\/127\.0\.0\.1:\d+\/lab\.git {3}branch pgp-signed/);
+      const commit = /running {3}pgp-signed@sha1:([0-9a-f]{40})/.exec(detail)?.[1];
+      assert.ok(commit, `the running commit in full:\n${detail}`);
+      assert.match(detail, new RegExp(`remote {4}commit ${commit} {2}\\(no drift\\)`));
+      assert.match(detail, /verify {4}mode HEAD, keys Secret tui\/git-keys/);
+      assert.match(detail, /SourceVerified=True Succeeded/);
+      assert.match(detail, new RegExp(`1 {2}✔ OpenPGP {3}Git commit object {2}sha1:${commit}`));
+      assert.match(detail, /signer OpenPGP key [0-9A-F]{16} · Lab Signer <signer@lab\.test> · signing key [0-9A-F]{40}/, 'who signed: key ID, user ID, signing subkey');
+      assert.match(detail, /key tui\/git-keys · \S+ {2}[0-9A-F]{40} {3}✔ all checks passed/, 'the Secret entry that verified');
+
+      const before = s.raw().length;
+      await s.type('c');
+      await s.waitFor('the copied status', (x) => /copied command/.test(x));
+      const osc = new RegExp(`${ESC}\\]52;c;([A-Za-z0-9+/=]+)\u0007`).exec(s.raw().slice(before));
+      assert.ok(osc, 'an OSC 52 sequence');
+      assert.match(Buffer.from(osc[1] ?? '', 'base64').toString('utf8'), /^kubectl verify git http:\/\/127\.0\.0\.1:\d+\/lab\.git --branch pgp-signed --mode HEAD --keys \.\/keys {2}# \.\/keys: the entries of Secret tui\/git-keys, one file each$/);
+
+      await s.type('q');
+      assert.equal(await Promise.race([s.exited, giveUp(15_000)]), 1);
+    } finally {
+      try {
+        s.kill();
+      } catch {
+        // already gone
+      }
+    }
+  });
+
   it('with -w, shows an object added to the cluster without a key press', { timeout: 120_000 }, async () => {
     const { cluster, seed } = lab();
     const s = startSession(root, ['--kubeconfig', cluster.kubeconfig, '-n', 'tui', '-w']);

@@ -64,13 +64,7 @@ function startsWith(line: Uint8Array, prefix: string): boolean {
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }
 
 /** Only these two header names are signatures; other `gpgsig…` extra headers are payload (go-git isSignatureHeader). */
