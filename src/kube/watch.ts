@@ -303,6 +303,26 @@ export interface WatchedSource extends ObjectSource {
   stop(): void;
 }
 
+/** How long -w keeps the Flux version it read: an upgrade is seen within this time, as a rotated key is. */
+export const FLUX_VERSION_TTL_MS = 10 * 60_000;
+
+/** The last answer of `read`, asked again only once it is `ttlMs` old; concurrent callers share one request. */
+function remembered<T>(read: (signal?: AbortSignal) => Promise<T>, ttlMs: number, now: () => number = Date.now): (signal?: AbortSignal) => Promise<T> {
+  let last: { readonly at: number; readonly value: Promise<T> } | undefined;
+  return (signal) => {
+    if (last === undefined || now() - last.at >= ttlMs) {
+      const value = read(signal);
+      const entry = { at: now(), value };
+      last = entry;
+      // a failed read is not kept: the next audit asks again
+      value.catch(() => {
+        if (last === entry) last = undefined;
+      });
+    }
+    return last.value;
+  };
+}
+
 /** failures after which the same request may well work a little later */
 const TRANSIENT = new Set(['kube.unreachable', 'kube.timeout', 'kube.api', 'kube.gone']);
 const STALE_DISCOVERY = new Set(['kube.crd-missing', 'kube.unsupported-version', 'kube.not-found']);
@@ -413,8 +433,9 @@ export function watchCluster(deps: ClusterWatchDeps, onChange: () => void): Watc
     },
     getSecret: (namespace, name, s) => deps.base.getSecret(namespace, name, s),
     getImagePullSecrets: (namespace, serviceAccount, s) => deps.base.getImagePullSecrets(namespace, serviceAccount, s),
-    // not watched: read again by each audit (one or two GETs), as Secrets are
-    ...(deps.base.fluxVersion ? { fluxVersion: deps.base.fluxVersion.bind(deps.base) } : {}),
+    // not watched: read by the first audit and again at most every ten minutes (up to three requests
+    // each time), so that an idle -w, whose audits otherwise cost the API server nothing, stays quiet
+    ...(deps.base.fluxVersion ? { fluxVersion: remembered(deps.base.fluxVersion.bind(deps.base), FLUX_VERSION_TTL_MS) } : {}),
     stop() {
       controller.abort();
       for (const r of reflectors) r.stop();

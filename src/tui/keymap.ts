@@ -60,7 +60,7 @@ export const ACTION_DESCRIPTIONS: Record<KeyAction, string> = {
   clearFilter: 'clear filter',
   yaml: 'YAML of the object',
   copyDigest: 'copy digest',
-  copyCommand: 'copy the equivalent cosign/notation command',
+  copyCommand: 'copy the equivalent verify command (cosign, notation, kubectl verify git)',
   copyReference: 'copy reference (repository@digest)',
 };
 

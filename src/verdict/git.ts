@@ -79,7 +79,14 @@ export function gitFinding(node: GraphNode, outcome: GitPlanOutcome | undefined)
   const view: FluxView = { ...(flux.ready ? { ready: flux.ready } : {}), ...(sv ? { sourceVerified: sv } : {}), agrees, stale };
   const commit = runningCommit ?? outcome?.remote?.commit;
   const runningField = running !== undefined || commit !== undefined ? { running: { ...(running !== undefined ? { revision: running } : {}), ...(commit ? { digest: `sha1:${commit}` } : {}) } } : {};
-  return toFinding(judgement, extra, suffixes, view, { ...runningField, ...(drift ? { drift } : {}) });
+  const f = toFinding(judgement, extra, suffixes, view, { ...runningField, ...(drift ? { drift } : {}) });
+  // the drift reason's own step speaks of digests; a moved branch or tag is a commit to look at
+  if (drift && f.reasons.find((r) => r !== 'verified') === 'drift') {
+    const commit = drift.registryDigest?.replace(/^sha1:/, '') ?? '';
+    const refused = drift.nextReconcile === 'refused';
+    return { ...f, next: refused ? `the remote's commit ${commit.slice(0, 12)} does not verify with today's keys: find out who pushed it (git log ${commit.slice(0, 12)}) before Flux's next reconcile refuses it` : `check commit ${commit.slice(0, 12)} (git verify-commit ${commit.slice(0, 12)}) before Flux's next reconcile applies it` };
+  }
+  return f;
 }
 
 /** The commit a True SourceVerified names (`- commit '<hex>' with key …`, and v1.0's one-line form). */

@@ -211,6 +211,33 @@ describe('kubectl verify against the lab cluster', () => {
   });
   // --- end ---
 
+  it('shows the signed GitRepository and its Kustomization in every printed view', async () => {
+    const { cluster, fleet } = lab();
+    const ns = fleet.namespace;
+    const base = ['--kubeconfig', cluster.kubeconfig, '-n', ns];
+    const { report } = await auditJson(base);
+    const git = report.nodes.find((n) => n.id === `GitRepository/${ns}/app-git`);
+    assert.ok(git?.git, 'the GitRepository node has its git field');
+    assert.equal(git.finding.state, 'verified', git.finding.message);
+    assert.equal(git.git.mode, 'HEAD');
+    assert.equal(git.git.verifySecret, `${ns}/git-keys`);
+    assert.match(git.git.running?.revision ?? '', /^pgp-signed@sha1:[0-9a-f]{40}$/);
+    assert.equal(git.git.remoteCommit, git.git.running?.commit);
+    assert.ok(git.signatures.some((s) => s.mechanism === 'git-openpgp' && s.verified && /^[0-9A-F]{16}$/.test(s.signer?.keyId ?? '')), 'a verified OpenPGP signature with the key ID');
+    const commit = (git.git.running?.commit ?? '').slice(0, 8);
+    const run = async (format: string): Promise<string> => (await runPlugin([...base, '-o', format])).stdout;
+    const table = await run('table');
+    assert.match(table, new RegExp(`GitRepository\\s+app-git\\s+pgp-signed@sha1:${commit}\\s+✔ verified`));
+    assert.match(table, /Kustomization\s+app-git\s+\S+\s+✔ verified/);
+    const wide = await run('wide');
+    assert.match(wide, new RegExp(`GitRepository\\s+app-git\\s.*http://127\\.0\\.0\\.1:\\d+/lab\\.git\\s+branch pgp-signed\\s.*keys ${ns}/git-keys \\(HEAD\\)`));
+    const tree = await run('tree');
+    assert.match(tree, new RegExp(`Kustomization/${ns}/app-git\\s+✔ verified[^\\n]*\\n(.*\\n)*?.*GitRepository/${ns}/app-git\\s+✔ verified`), 'the GitRepository under its Kustomization');
+    assert.match(tree, /git http:\/\/127\.0\.0\.1:\d+\/lab\.git branch pgp-signed → pgp-signed@sha1:/);
+    const summary = await run('summary');
+    assert.match(summary, new RegExp(`${ns}\\s+GitRepository\\s+1\\s+1\\s`), summary);
+  });
+
   it('fails with a clear reason and exit 3 when the API server cannot be reached', async () => {
     const { cluster } = lab();
     const r = await runPlugin(['--kubeconfig', cluster.kubeconfig, '--server', 'https://127.0.0.1:1', '-o', 'json']);

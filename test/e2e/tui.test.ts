@@ -71,6 +71,11 @@ function stable(screen: string): string {
     .replace(/sha256:[0-9a-f]{6,64}…?/g, 'sha256:<digest>')
     .replace(/sha256-[0-9a-f]{64}/g, 'sha256-<digest>')
     .replace(/SHA256:[A-Za-z0-9+/=]{20,}/g, 'SHA256:<fingerprint>')
+    // the lab's commits and OpenPGP keys are made afresh by each run
+    .replace(/sha1:[0-9a-f]{8,40}…?/g, 'sha1:<commit>')
+    .replace(/\b(commit|tag object) [0-9a-f]{12,40}\b/g, '$1 <commit>')
+    .replace(/\b[0-9A-F]{40}\b/g, '<fingerprint>')
+    .replace(/\b[0-9A-F]{16}\b/g, '<key id>')
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
     .replace(/\/tmp\/[^\s'"]+/g, '<tmp>')
     .replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/g, '⠋')
@@ -86,7 +91,7 @@ function screensDoc(captures: Record<(typeof SECTIONS)[number], string>): string
     '',
     'Text captures of the interactive view (`kubectl verify` on a terminal, no `-o`), taken by',
     '`test/e2e/tui.test.ts` from a 160×40 pseudo-terminal against the lab fleet (namespace `tui`).',
-    'Digests, key fingerprints and ports are replaced by placeholders. Regenerate with',
+    'Digests, commits, key fingerprints and ports are replaced by placeholders. Regenerate with',
     '`UPDATE_GOLDEN=1 node --test dist/test/e2e/tui.test.js` after `npx tsc`.',
     '',
   ];
