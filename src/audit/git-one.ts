@@ -4,7 +4,7 @@ import type { GitResult } from '../report/schema-git.js';
 import { findingFor } from '../verdict/index.js';
 import { GitClient } from '../git/index.js';
 import { runGitPlan } from './git.js';
-import { SecretCache } from './materials.js';
+import { SecretCache } from './secrets.js';
 import { gitReport } from './report.js';
 
 /**

@@ -3,7 +3,7 @@ import type { GitAccess, GitClient, GitRefSpec, RawGitObject, ResolvedGitRef } f
 import type { GitPlanOutcome, GitVerification } from '../verdict/types.js';
 import { LATEST_GIT_RULES, readGitKeys, verifyLikeFlux, type GitFluxResult, type GitFluxRules, type GitKeyring } from '../verify/git/index.js';
 import { describeError, isVerifyError } from '../errors.js';
-import { secretProblem, type SecretCache } from './materials.js';
+import { secretProblem, type SecretCache } from './secrets.js';
 
 /**
  * One GitRepository plan: read the access and key Secrets as source-controller does, resolve the ref
