@@ -64,7 +64,7 @@ export const auditFlags: readonly FlagSpec[] = [
     arg: 'VERSION',
     help: 'Evaluate the version rules at source-controller VERSION (e.g. 1.8.0) instead of the running one: would this still verify after upgrading (or downgrading) to it? 1.8.0 or v1.8.0 names a source-controller release, flux2@2.8.0 a Flux distribution',
   },
-  { name: 'demo', kind: 'bool', help: 'Show a built-in demo fleet (every state, captured from Flux and signed by cosign and notation); nothing is read or fetched' },
+  { name: 'demo', kind: 'bool', help: 'Show a built-in demo fleet (OCI sources in every state, captured from Flux and signed by cosign and notation); nothing is read or fetched' },
   { name: 'version', kind: 'bool', help: 'Print the version and exit' },
 ];
 

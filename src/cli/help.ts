@@ -12,7 +12,7 @@ Usage:
   ${cmd} git URL [flags]          verify one Git repository's commit or tag, without a cluster
 
 Examples:
-  # try it: a built-in fleet with every state, no cluster or registry needed
+  # try it: a built-in fleet of OCI sources in every state, no cluster or registry needed
   ${cmd} --demo
 
   # every Flux source in the current namespace, as an interactive tree
