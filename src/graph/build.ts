@@ -1,7 +1,7 @@
 import { SOURCE_EXTENSIONS_GROUP } from '../kube/kinds.js';
 import type { ArtifactGenerator, FluxObject, HelmRelease, HelmRepository, ObjectRef, OtherSource } from '../kube/types.js';
 import { compareNodes, nodeId, refId } from './ids.js';
-import { describeGitRef, gitPlanInput } from './git.js';
+import { describeGitRef, gitAppliedPlan, gitPlanInput } from './git.js';
 import type { GitPlanInput } from './git.js';
 import { appliedPlan, appliedRevisionOf, describeArtifact, helmChartPlan, ociRepositoryPlan, planKey } from './plan.js';
 import type { ChartSpec, PlanInput } from './plan.js';
@@ -155,9 +155,12 @@ function describeApplied(d: Draft, drafts: ReadonlyMap<NodeId, Draft>, targetsOf
   const targets = [...(targetsOf.get(d.base.id) ?? [])];
   const source = targets.length === 1 ? drafts.get(targets[0] as NodeId)?.plan : undefined;
   const applied = appliedRevisionOf(o);
-  if (source === undefined || applied === undefined) return;
-  const plan = appliedPlan(source, applied);
+  if (applied === undefined) return;
+  const plan = source === undefined ? undefined : appliedPlan(source, applied);
   if (plan) d.plan = plan;
+  const git = targets.length === 1 ? drafts.get(targets[0] as NodeId)?.gitPlan : undefined;
+  const gitPlan = git === undefined ? undefined : gitAppliedPlan(git, applied);
+  if (gitPlan) d.gitPlan = gitPlan;
 }
 
 /** An ExternalArtifact's sourceRef names source-watcher's ArtifactGenerator (apiVersion, when given, in its group). */

@@ -83,6 +83,17 @@ export function gitPlanInput(o: GitRepository): GitPlanInput {
   };
 }
 
+/**
+ * A consumer that applied another commit than its GitRepository runs (suspended, or not reconciled since
+ * the branch moved): that commit is verified with the repository's keys, as appliedPlan does for an OCI
+ * digest. None when the repository verifies nothing: there are no keys to judge the commit with.
+ */
+export function gitAppliedPlan(source: GitPlanInput, applied: string): GitPlanInput | undefined {
+  const running = parseGitRevision(applied);
+  if (source.verify === undefined || running.commit === undefined || running.commit === source.running?.commit) return undefined;
+  return { ...source, running };
+}
+
 /** The ref as people write it, for plan ids and messages. */
 export function describeGitRef(r: GitPlanRef): string {
   switch (r.kind) {

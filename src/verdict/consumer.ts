@@ -10,7 +10,9 @@ import { describeCondition, firstLine, readFlux } from './flux.js';
 import type { FluxReading } from './flux.js';
 import { REASONS } from './reasons.js';
 import type { ReasonCode } from './reasons.js';
-import type { Finding, FindingContext, FluxView, PlanOutcome } from './types.js';
+import type { Finding, FindingContext, FluxView, GitPlanOutcome, PlanOutcome } from './types.js';
+import { judgeGitApplied } from './git.js';
+import { parseGitRevision } from '../graph/git.js';
 
 export { appliedRevisionOf };
 
@@ -35,7 +37,7 @@ export function sameAsSource(applied: string, source: Finding['running']): boole
  * A consumer that applied another digest than its source runs has a plan of its own for that digest
  * (`outcome`): it is judged on what it applied, not on what it might apply next.
  */
-export function consumerFinding(node: ConsumerNode, ctx: FindingContext, outcome?: PlanOutcome): Finding {
+export function consumerFinding(node: ConsumerNode, ctx: FindingContext, outcome?: PlanOutcome, git?: GitPlanOutcome): Finding {
   const o = node.object;
   const own = readFlux(o);
   const sourceId = node.sourceIds[0];
@@ -62,6 +64,10 @@ export function consumerFinding(node: ConsumerNode, ctx: FindingContext, outcome
   const ownTrust = outcome?.trustFrom === 'flag' || node.trust !== undefined;
   if (applied !== undefined && !matches && node.planId !== undefined && (outcome === undefined || ownTrust)) {
     return appliedFinding(node, { applied, sourceId, source, running, own, extra, baseView }, outcome, ctx);
+  }
+  // a commit other than the one its GitRepository runs, verified with that repository's keys
+  if (applied !== undefined && !matches && node.gitPlanId !== undefined) {
+    return appliedFinding(node, { applied, sourceId, source, running, own, extra, baseView }, undefined, ctx, judgeGitApplied(git) ?? null);
   }
 
   const view: FluxView = {
@@ -92,7 +98,7 @@ export function consumerFinding(node: ConsumerNode, ctx: FindingContext, outcome
   } else if (!matches) {
     // a reconcile in progress may still catch up; a settled consumer runs something we did not verify
     const state = own.ready?.status === 'Unknown' ? 'pending' : 'failed';
-    const why = parseRevision(applied).digest === undefined
+    const why = parseRevision(applied).digest === undefined && parseGitRevision(applied).commit === undefined
       ? 'cannot verify an applied chart version: Flux records no digest for it, and a tag can be moved'
       : `only ${running ?? 'that revision'} is verified`;
     j = { state, primary: 'applied-unverified', message: `${appliedNote}; ${why}` };
@@ -118,7 +124,7 @@ interface Behind {
  * (its state stays that of what it runs); applied content that does not verify is a failure.
  * Fail closed: verified needs a passing signature on the applied digest itself.
  */
-function appliedFinding(node: ConsumerNode, b: Behind, outcome: PlanOutcome | undefined, ctx: FindingContext): Finding {
+function appliedFinding(node: ConsumerNode, b: Behind, outcome: PlanOutcome | undefined, ctx: FindingContext, gitJudged?: AppliedJudgement | null): Finding {
   const o = node.object;
   const sourceText = `${b.sourceId} runs ${b.running ?? 'nothing yet'}${b.source.state === 'verified' ? '' : ` (${b.source.state}: ${REASONS[b.source.reasons[0] ?? 'pending'].label})`}`;
   const why = o.suspend
@@ -134,10 +140,12 @@ function appliedFinding(node: ConsumerNode, b: Behind, outcome: PlanOutcome | un
   }
   const rest = (appliedIsVerified: boolean) => ({ appliedRevision: b.applied, appliedIsVerified });
 
-  if (outcome === undefined) {
+  // gitJudged: undefined for an OCI digest, null while the applied commit is not verified yet
+  const judged = gitJudged === undefined ? (outcome === undefined ? undefined : judgeApplied(outcome, node.running?.digest, node.trust, ctx)) : (gitJudged ?? undefined);
+  if (judged === undefined) {
     return toFinding({ state: 'pending', primary: 'pending', message: `verifying ${b.applied}, the revision it applied; ${sourceText}` }, extra, [], b.baseView, rest(false));
   }
-  const j = judgeApplied(outcome, node.running?.digest, node.trust, ctx);
+  const j = judged;
   if (j.contentVerified) {
     // what runs is verified content: say so, and that it is behind
     const state = j.state;

@@ -19,7 +19,7 @@ function isConsumer(node: GraphNode): node is ConsumerNode {
  */
 export function findingFor(node: GraphNode, outcome: PlanOutcome | undefined, ctx: FindingContext, git?: GitPlanOutcome): Finding {
   if (node.gitPlanId !== undefined && node.type === 'object' && node.object.kind === 'GitRepository') return gitFinding(node, git);
-  if (isConsumer(node)) return consumerFinding(node, ctx, outcome);
+  if (isConsumer(node)) return consumerFinding(node, ctx, outcome, git);
   if (node.type !== 'dangling' && node.planId !== undefined) return sourceFinding(node, outcome, ctx);
   return otherFinding(node, ctx);
 }

@@ -100,6 +100,20 @@ function judge(obj: GitRepository | undefined, outcome: GitPlanOutcome | undefin
     return { state: 'not-enforced', primary: 'not-enforced', message: 'spec.verify.mode is empty: source-controller verifies nothing (verifySignature returns early on an empty mode)', next: 'set spec.verify.mode to HEAD (or Tag / TagAndHEAD for tag refs)' };
   }
   if (outcome === undefined) return obj.suspend ? { state: 'pending', primary: 'suspended', message: 'suspended: Flux does not reconcile it; not verified yet' } : { state: 'pending', primary: 'pending', message: 'not verified yet' };
+  return judgeOutcome(outcome);
+}
+
+/**
+ * A commit a consumer applied, judged as its GitRepository's own commit would be; `contentVerified` when
+ * every object the mode names passed (docs/flux-rules.md §8 and §10).
+ */
+export function judgeGitApplied(outcome: GitPlanOutcome | undefined): (Judgement & { readonly contentVerified: boolean }) | undefined {
+  if (outcome === undefined) return undefined;
+  const j = judgeOutcome(outcome);
+  return { ...j, contentVerified: j.state === 'verified' };
+}
+
+function judgeOutcome(outcome: GitPlanOutcome): Judgement {
   if (outcome.accessProblem) {
     const p = outcome.accessProblem;
     return { state: 'error', primary: failing(p.code.startsWith('git-remote.') ? reasonForCode(p.code) : 'remote-auth'), message: `${p.secret ? `Secret ${p.secret}: ` : ''}${firstLine(p.message)}` };

@@ -5,7 +5,7 @@ import type { Condition, GitRepository } from '../../../src/kube/types.js';
 import { findingFor } from '../../../src/verdict/index.js';
 import type { GitPlanOutcome, GitVerification } from '../../../src/verdict/index.js';
 import type { CheckCode, SignatureEvidence } from '../../../src/verify/evidence.js';
-import { cond, gitRepo, helmChart, readyTrue, ref } from '../graph/factories.js';
+import { cond, gitRepo, helmChart, kustomization, readyTrue, ref } from '../graph/factories.js';
 import { nodeIn } from './nodes.js';
 
 const C1 = 'a'.repeat(40);
@@ -111,6 +111,29 @@ describe('findingFor: GitRepository', () => {
     assert.equal(f.state, 'failed');
     assert.equal(f.reasons[0], 'no-signature');
     assert.match(f.message, /built from GitRepository apps\/repo: it is as verified as the commit that repository runs; its spec\.verify is ignored/);
+  });
+
+  it('a Kustomization that applied another commit is judged on that commit: behind when it verifies, applied-unverified when not', () => {
+    const repo = signedRepo();
+    const applied = `main@sha1:${C2}`;
+    const k = kustomization('k', ref('GitRepository', 'repo'), { lastAppliedRevision: applied, suspend: true, conditions: [readyTrue()] });
+    const node = nodeIn([k, repo], 'Kustomization/apps/k');
+    assert.ok(node.gitPlanId, 'the consumer has a Git plan for the commit it applied');
+    const repoFinding = judge(repo, { remote: remote(C1), running: run(C1, true) });
+    const ctx = { now: new Date('2026-06-01T00:00:00Z'), sourceFindings: [repoFinding] };
+    const ok = findingFor(node, undefined, ctx, { remote: remote(C1), running: run(C2, true) });
+    assert.equal(ok.state, 'verified');
+    assert.equal(ok.reasons[0], 'behind');
+    assert.equal(ok.appliedIsVerified, true);
+    assert.match(ok.next, /flux resume kustomization k -n apps/);
+    const bad = findingFor(node, undefined, ctx, { remote: remote(C1), running: run(C2, false, 'git.unsigned') });
+    assert.equal(bad.state, 'failed');
+    assert.equal(bad.reasons[0], 'no-signature');
+    assert.ok(bad.reasons.includes('applied-unverified'));
+    assert.equal(findingFor(node, undefined, ctx, undefined).state, 'pending', 'not verified yet');
+    // a repository that verifies nothing has no keys to judge the applied commit with
+    const open = gitRepo('repo', { artifact: { revision: `main@sha1:${C1}` } });
+    assert.equal(nodeIn([k, open], 'Kustomization/apps/k').gitPlanId, undefined);
   });
 
   it('an object that does not hash to its id is tampered', () => {
