@@ -125,17 +125,20 @@ export async function runGitPlan(plan: GitPlan, secrets: SecretCache, opts: GitR
   // the commit Flux runs; with no stored artifact, what its next reconcile would check out
   const runningCommit = plan.running?.commit ?? remote?.commit;
   const refIsTag = plan.ref.kind === 'tag' || plan.ref.kind === 'semver' || (plan.ref.kind === 'name' && plan.ref.name.startsWith('refs/tags/'));
-  const tagFor = (commit: string): { name: string; object?: string } | undefined => {
+  const tagFor = async (commit: string): Promise<{ name: string; object?: string } | undefined> => {
     if (!refIsTag) return undefined;
     // the tag object Flux verified is not in its status: the remote's tag stands for it while it still peels to that commit
     if (remote?.tag && remote.commit === commit) return remote.tag;
     const name = plan.running?.refName?.replace(/^refs\/tags\//, '');
-    return name === undefined ? undefined : { name };
+    if (name === undefined) return undefined;
+    // a semver range that moved on to a newer tag: the tag Flux runs is still on the remote, look it up by name
+    const again = await opts.client.resolve(access, { tag: name }, signal).catch(() => undefined);
+    return again?.tag && again.commit === commit ? again.tag : { name };
   };
 
   const run = async (commit: string): Promise<GitVerification | { code: string; message: string }> => {
     try {
-      const tag = tagFor(commit);
+      const tag = await tagFor(commit);
       const ids = [commit, ...(tag?.object ? [tag.object] : [])];
       const objects = await opts.client.fetchObjects(access, ids, signal);
       const byId = new Map<string, RawGitObject>(objects.map((o) => [o.id, o]));

@@ -64,11 +64,23 @@ describe('consumers that applied another commit than their GitRepository runs, a
     const signer = keys.pgp.signer;
     commits['behind-1'] = await repos.commit('behind', 'applied, then left behind', signer);
     commits['unverified-1'] = await repos.commit('unverified', 'applied before spec.verify was set, unsigned');
+    // a semver range in Tag mode: v2.0.0 now, v2.1.0 pushed later while the object is suspended
+    const tag = async (name: string, branch: string): Promise<string> => {
+      const commit = await repos?.commit(branch, `release ${name}`, signer) ?? '';
+      await repos?.git([...(keys?.signArgs(signer) ?? []), 'tag', '-s', '-m', `release ${name}`, name, commit]);
+      await repos?.git(['push', '-q', 'origin', `refs/tags/${name}`]);
+      return commit;
+    };
+    commits['v2.0.0'] = await tag('v2.0.0', 'releases');
     const yaml = [
       `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}`,
       verifySecretYaml(NS, 'keys', [signer]),
       gitRepository('behind', url, 'behind', true),
       gitRepository('unverified', url, 'unverified', false),
+      [
+        '---', 'apiVersion: source.toolkit.fluxcd.io/v1', 'kind: GitRepository', `metadata: {name: releases, namespace: ${NS}}`,
+        'spec:', '  interval: 10m', '  timeout: 30s', `  url: ${url}`, "  ref: {semver: '>=2.0.0'}", '  verify: {mode: Tag, secretRef: {name: keys}}',
+      ].join('\n'),
       kustomization('behind', 'behind'),
       kustomization('unverified', 'unverified'),
       '',
@@ -78,6 +90,9 @@ describe('consumers that applied another commit than their GitRepository runs, a
       await waitFor(c, `${name} applied`, `kustomization/${name}`, '{.status.lastAppliedRevision}', (v) => v === `${name}@sha1:${commits[`${name}-1`] ?? ''}`);
       await c.kubectl(['patch', '-n', NS, `kustomization/${name}`, '--type', 'merge', '-p', '{"spec":{"suspend":true}}']);
     }
+    await waitFor(c, 'releases verified', 'gitrepository/releases', '{.status.artifact.revision}', (v) => v === `v2.0.0@sha1:${commits['v2.0.0'] ?? ''}`);
+    await c.kubectl(['patch', '-n', NS, 'gitrepository/releases', '--type', 'merge', '-p', '{"spec":{"suspend":true}}']);
+    commits['v2.1.0'] = await tag('v2.1.0', 'releases');
     // the repositories move on to a commit the signer signed; `unverified` gets spec.verify at the same time
     commits['behind-2'] = await repos.commit('behind', 'the next signed commit', signer);
     commits['unverified-2'] = await repos.commit('unverified', 'signed, after spec.verify was set', signer);
@@ -93,6 +108,22 @@ describe('consumers that applied another commit than their GitRepository runs, a
     await server?.stop();
     await keys?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('in Tag mode, finds the tag object of the release Flux runs after a semver range moved on to a newer tag', async () => {
+    assert.ok(cluster, 'the lab did not start (see the before hook)');
+    const r = await runPlugin(['--kubeconfig', cluster.kubeconfig, '-n', NS, '-o', 'json']);
+    const report = JSON.parse(r.stdout) as Report;
+    const g = report.nodes.find((x) => x.id === `GitRepository/${NS}/releases`);
+    assert.ok(g, 'the GitRepository is in the report');
+    assert.equal(g.finding.state, 'verified', g.finding.message);
+    assert.ok(g.finding.reasons.includes('drift'), g.finding.reasons.join(','));
+    assert.equal(g.finding.drift?.registryDigest, `sha1:${commits['v2.1.0'] ?? ''}`);
+    assert.equal(g.finding.drift?.nextReconcile, 'accepted');
+    assert.equal(g.git?.remoteTag?.name, 'v2.1.0');
+    const tagSig = g.signatures.find((s) => s.foundAt.via === 'git-tag');
+    assert.equal(tagSig?.foundAt.tag, 'v2.0.0');
+    assert.equal(tagSig?.verified, true);
   });
 
   it('verifies the commit each Kustomization applied with its repository\'s keys: behind, or applied-unverified', async () => {
