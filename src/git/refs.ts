@@ -1,4 +1,4 @@
-import { compareVersions, ConstraintError, parseConstraints, parseVersion, satisfies, type SemVersion } from '../registry/semver.js';
+import { compareVersions, ConstraintError, parseConstraints, parseTagVersion, satisfies, type SemVersion } from '../registry/semver.js';
 import { gitRemoteError } from './errors.js';
 import type { GitRefSpec, RemoteRef, ResolvedGitRef } from './types.js';
 
@@ -87,15 +87,6 @@ async function resolveTag(tag: string, src: RefSource): Promise<ResolvedGitRef> 
   return { commit, refName, tag: tagOf(r), revision: `${shortName(refName)}@sha1:${commit}` };
 }
 
-/**
- * fluxcd/pkg/version ParseVersion (v0.10+, what source-controller v1.9 links): exactly three
- * dot-separated parts, then Masterminds' lenient NewVersion (a leading `v` and leading zeros pass).
- */
-export function parseFluxTagVersion(tag: string): SemVersion | undefined {
-  if (tag.split('.').length < 3) return undefined;
-  return parseVersion(tag);
-}
-
 async function resolveSemver(range: string, src: RefSource): Promise<ResolvedGitRef> {
   let constraints;
   try {
@@ -107,7 +98,7 @@ async function resolveSemver(range: string, src: RefSource): Promise<ResolvedGit
   const tags = (await src.listRefs(['refs/tags/'])).filter((r) => r.name.startsWith('refs/tags/') && !r.name.endsWith(TAG_DEREF));
   const matched: { ref: RemoteRef; v: SemVersion }[] = [];
   for (const ref of tags) {
-    const v = parseFluxTagVersion(ref.name.slice('refs/tags/'.length));
+    const v = parseTagVersion(ref.name.slice('refs/tags/'.length));
     if (v && satisfies(v, constraints)) matched.push({ ref, v });
   }
   if (matched.length === 0) throw notFound(`no match found for semver: ${range}`);

@@ -14,8 +14,8 @@ export function chartUrl(repositoryUrl: string, chart: string): string {
 }
 
 /**
- * The chart version as a registry ref: an exact semver (fluxcd/pkg version.ParseVersion: strict, with
- * an optional `v`) is used as the tag directly, with `+` stored as `_` as Helm pushes it; anything
+ * The chart version as a registry ref: an exact version (fluxcd/pkg version.ParseVersion: three
+ * dot-separated parts, a `v` and leading zeros allowed) is used as the tag directly, with `+` stored as `_` as Helm pushes it; anything
  * else is a constraint resolved against the listed tags (the CRD default is `*`).
  */
 export function chartRef(version: string): PlanRef {

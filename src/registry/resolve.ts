@@ -24,7 +24,8 @@ export interface SemverChoice {
 
 /**
  * Picks the tag source-controller would pull for a semver range: tags filtered by `semverFilter`
- * (a Go regexp, unanchored), read as `v`-optional strict semver, checked against the Masterminds
+ * (a Go regexp, unanchored), read as source-controller reads them (`parseTagVersion`, after `_` → `+`
+ * for Helm chart tags, as convertOCIToSemVerTag does), checked against the Masterminds
  * constraint, highest wins. Among equal versions (`1.0.0`, `v1.0.0`, `1.0.0+b`) Go's unstable sort
  * makes no promise; the first in listing order is kept here.
  */

@@ -51,44 +51,15 @@ export function parseVersion(text: string): SemVersion | undefined {
   return { major, minor, patch, prerelease, metadata, original: text };
 }
 
-/** Masterminds `StrictNewVersion`: exactly MAJOR.MINOR.PATCH, no leading zeros, no `v`. */
-export function parseStrictVersion(text: string): SemVersion | undefined {
-  if (text === '') return undefined;
-  const parts = splitN(text, '.', 3);
-  if (parts.length !== 3) return undefined;
-  let last = parts[2] as string;
-  let metadata = '';
-  let prerelease = '';
-  const plus = last.indexOf('+');
-  if (plus >= 0) {
-    metadata = last.slice(plus + 1);
-    last = last.slice(0, plus);
-    if (!validMetadata(metadata)) return undefined;
-  }
-  const dash = last.indexOf('-');
-  if (dash >= 0) {
-    prerelease = last.slice(dash + 1);
-    last = last.slice(0, dash);
-    if (!validPrerelease(prerelease)) return undefined;
-  }
-  const numbers: bigint[] = [];
-  for (const p of [parts[0] as string, parts[1] as string, last]) {
-    if (!DIGITS.test(p) || (p.length > 1 && p.startsWith('0'))) return undefined;
-    const n = toUint64(p);
-    if (n === undefined) return undefined;
-    numbers.push(n);
-  }
-  const [major, minor, patch] = numbers as [bigint, bigint, bigint];
-  return { major, minor, patch, prerelease, metadata, original: text };
-}
-
 /**
- * How source-controller reads a tag (fluxcd/pkg `version.ParseVersion`): strict semver with an
- * optional leading `v`. So `1.2` or `01.2.3` are never picked by `spec.ref.semver`, although a
- * constraint may be written that way.
+ * How source-controller reads a tag (`github.com/fluxcd/pkg/version@v0.16.0` `ParseVersion`, what
+ * source-controller v1.9 links): at least three dot-separated parts, then Masterminds v3.5's
+ * `NewVersion`, which (CoerceNewVersion) takes a leading `v` and leading zeros: `v2025.02.03` and
+ * `01.2.3` are picked by `spec.ref.semver`, `1.2` is not. Shared by OCIRepositories and GitRepository
+ * semver refs (git/refs.ts).
  */
 export function parseTagVersion(tag: string): SemVersion | undefined {
-  if (parseStrictVersion(tag.startsWith('v') ? tag.slice(1) : tag) === undefined) return undefined;
+  if (splitN(tag, '.', 3).length !== 3) return undefined;
   return parseVersion(tag);
 }
 

@@ -46,7 +46,8 @@ describe('chart references', () => {
     ['1.0.0+abc.1', { kind: 'tag', tag: '1.0.0_abc.1' }],
     ['1.0.0-rc.1+meta', { kind: 'tag', tag: '1.0.0-rc.1_meta' }],
     ['1.2', { kind: 'semver', constraint: '1.2', helmTags: true }],
-    ['01.2.3', { kind: 'semver', constraint: '01.2.3', helmTags: true }],
+    // getChartVersion's shortcut is pkg/version ParseVersion, which coerces leading zeros: an exact version
+    ['01.2.3', { kind: 'tag', tag: '01.2.3' }],
     ['>=6.0.0 <7', { kind: 'semver', constraint: '>=6.0.0 <7', helmTags: true }],
     ['6.x', { kind: 'semver', constraint: '6.x', helmTags: true }],
     ['*', { kind: 'semver', constraint: '*', helmTags: true }],

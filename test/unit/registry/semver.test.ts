@@ -97,7 +97,9 @@ const VERSIONS: [input: string, loose: string, strict: string][] = [
   ["1.2", "1.2.0", "ERR"],
   ["v1.2", "1.2.0", "ERR"],
   ["1", "1.0.0", "ERR"],
-  ["01.2.3", "1.2.3", "ERR"],
+  ["01.2.3", "1.2.3", "1.2.3"],
+  ["v2025.02.03", "2025.2.3", "2025.2.3"],
+  ["2025.02.03-rc.1", "2025.2.3-rc.1", "2025.2.3-rc.1"],
   ["1.2.3-rc.1", "1.2.3-rc.1", "1.2.3-rc.1"],
   ["1.2.3-01", "ERR", "ERR"],
   ["1.2.3+build.5", "1.2.3+build.5", "1.2.3+build.5"],
@@ -131,7 +133,7 @@ describe('semver: version parsing', () => {
   for (const [input, loose, strict] of VERSIONS) {
     it(`${input}: loose ${loose}, Flux tag ${strict}`, () => {
       assert.equal(show(parseVersion(input)), loose);
-      // Flux's ParseVersion = strict semver after an optional leading v
+      // Flux's ParseVersion (pkg/version v0.16): three dot-separated parts, then Masterminds' coercing NewVersion
       assert.equal(show(parseTagVersion(input)), strict);
     });
   }
@@ -156,15 +158,18 @@ describe('semver: version parsing', () => {
 });
 
 describe('selectSemverTag: the tag source-controller would pull', () => {
-  const tags = ['latest', '1.0.0', 'v1.1.0', '1.2', '1.2.0-rc.1', '1.3.0-rc.1', '2.0.0', 'sha256-abc.sig', '01.5.0', 'v1.1.0+build'];
+  const tags = ['latest', '1.0.0', 'v1.1.0', '1.2', '1.2.0-rc.1', '1.3.0-rc.1', '2.0.0', 'sha256-abc.sig', 'v1.1.0+build'];
 
   it('picks the highest match and returns the tag as pushed (v prefix kept)', () => {
     assert.equal(selectSemverTag(tags, '<2.0.0')?.tag, 'v1.1.0');
     assert.equal(selectSemverTag(tags, '>=1.0.0')?.tag, '2.0.0');
   });
 
-  it('never picks partial versions like 1.2, nor leading zeros, although Masterminds parses them', () => {
-    assert.equal(selectSemverTag(['1.2', '01.5.0'], '*'), undefined);
+  it('never picks partial versions like 1.2; reads leading zeros as pkg/version v0.16 does (Masterminds coerces them)', () => {
+    assert.equal(selectSemverTag(['1.2', 'v2'], '*'), undefined);
+    assert.equal(selectSemverTag(['1.2', '01.5.0', '1.4.0'], '*')?.tag, '01.5.0');
+    // date versions, the case pkg/version's comment names
+    assert.equal(selectSemverTag(['v2025.01.15', 'v2025.02.03', 'v2024.12.31'], '>=2025.0.0')?.tag, 'v2025.02.03');
   });
 
   it('lets prereleases in only when the constraint names one', () => {
