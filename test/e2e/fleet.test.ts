@@ -125,7 +125,16 @@ describe('kubectl verify against the lab cluster', () => {
   it('shows sources Flux cannot verify, and their consumers, as their own state', async () => {
     const { cluster, fleet } = lab();
     const ns = fleet.namespace;
-    const { report } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', ns]);
+    let { report } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', ns]);
+    // the controllers retry what fails (the Bucket, the Kustomizations on it and on the ExternalArtifact), and
+    // each retry sets Ready=Unknown until it fails again: a read in that moment sees Flux mid-reconcile, so it
+    // is taken again (up to 5 times)
+    const settled = (r: Report): boolean =>
+      [['Bucket', 'unverifiable-bucket'], ['Kustomization', 'from-bucket'], ['Kustomization', 'from-generated']].every(([k, n]) => nodeOf(r, k as string, ns, n as string).finding.flux.ready?.status === 'False');
+    for (let i = 0; i < 5 && !settled(report); i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      ({ report } = await auditJson(['--kubeconfig', cluster.kubeconfig, '-n', ns]));
+    }
     const at = (kind: string, name: string) => nodeOf(report, kind, ns, name);
     const unverifiable = report.nodes.filter((n) => n.finding.state === 'unverifiable');
     assert.equal(report.summary.unverifiable, unverifiable.length);
