@@ -20,3 +20,8 @@ export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message.split('\n')[0] ?? e.name;
   return String(e);
 }
+
+/** A thrown value as a code and a line: its VerifyError code, else `internal`. */
+export function errorProblem(e: unknown): { code: string; message: string } {
+  return { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) };
+}

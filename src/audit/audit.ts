@@ -5,7 +5,7 @@ import type { KubeProblem, ObjectSource, Scope } from '../kube/types.js';
 import { parseRepositoryUrl, RegistryPool, resolveRef } from '../registry/index.js';
 import type { Report } from '../report/model.js';
 import type { GitPlanOutcome, PlanOutcome, VerificationOutcome } from '../verdict/types.js';
-import { describeError, isVerifyError } from '../errors.js';
+import { errorProblem } from '../errors.js';
 import { VerificationMemo, verifyArtifact, type ArtifactTrust, type ArtifactVerification, type RegistryOpener } from './artifact.js';
 import { inspectKeySecret, registryOptions, SecretCache, trustFingerprint, trustFromPlan, type TrustFingerprint } from './materials.js';
 import { fluxFor, type FluxTarget } from './flux-version.js';
@@ -54,7 +54,7 @@ function toOutcome(v: ArtifactVerification): VerificationOutcome {
 }
 
 function errorOutcome(e: unknown): VerificationOutcome {
-  return { state: 'error', code: isVerifyError(e) ? e.code : 'internal', message: describeError(e), signatures: [] };
+  return { state: 'error', ...errorProblem(e), signatures: [] };
 }
 
 /**
@@ -110,7 +110,7 @@ async function runPlan(plan: VerifyPlan, secrets: SecretCache, opts: AuditOption
     registryDigest = resolved.descriptor.digest;
     registryTag = resolved.tag;
   } catch (e) {
-    registryError = { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) };
+    registryError = errorProblem(e);
   }
   // a pull Secret that does not exist (or does not parse) fails Flux's pull even where anonymous access
   // would work; one we may merely not read says nothing about Flux, and anonymous access is tried
@@ -194,12 +194,12 @@ export async function startAudit(source: ObjectSource, opts: AuditOptions, onCha
     opts.concurrency ?? 8,
     async (w) => {
       if ('git' in w) {
-        const r = await runGitPlan(w.git, secrets, { now: opts.now, client: shared.git }).catch((e: unknown) => ({ outcome: { remoteError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } }));
+        const r = await runGitPlan(w.git, secrets, { now: opts.now, client: shared.git }).catch((e: unknown) => ({ outcome: { remoteError: errorProblem(e) } }));
         gitResults.set(w.git.id, r.outcome);
         return;
       }
       const p = w.oci;
-      const r = opts.reuse?.get(p) ?? (await runPlan(p, secrets, opts, shared).catch((e: unknown): PlanResult => ({ outcome: { trustFrom, registryError: { code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) } } })));
+      const r = opts.reuse?.get(p) ?? (await runPlan(p, secrets, opts, shared).catch((e: unknown): PlanResult => ({ outcome: { trustFrom, registryError: errorProblem(e) } })));
       results.set(p.id, r);
       opts.reuse?.set(p, r);
     },

@@ -2,7 +2,7 @@ import type { GitPlan } from '../graph/types.js';
 import type { GitAccess, GitClient, GitRefSpec, RawGitObject, ResolvedGitRef } from '../git/index.js';
 import type { GitPlanOutcome, GitVerification } from '../verdict/types.js';
 import { LATEST_GIT_RULES, readGitKeys, verifyLikeFlux, type GitFluxResult, type GitFluxRules, type GitKeyring } from '../verify/git/index.js';
-import { describeError, isVerifyError } from '../errors.js';
+import { errorProblem } from '../errors.js';
 import { secretProblem, type SecretCache } from './secrets.js';
 
 /**
@@ -20,7 +20,6 @@ export interface GitRunOptions {
 }
 
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
-const problemOf = (e: unknown): { code: string; message: string } => ({ code: isVerifyError(e) ? e.code : 'internal', message: describeError(e) });
 
 /** The auth Secret's keys as fluxcd/pkg/git reads them (git/options.go): basic, bearer, SSH identity, CA and client certificate. */
 async function accessOf(plan: GitPlan, secrets: SecretCache): Promise<{ access: GitAccess } | { problem: GitPlanOutcome['accessProblem'] }> {
@@ -98,7 +97,7 @@ export async function runGitPlan(plan: GitPlan, secrets: SecretCache, opts: GitR
   try {
     remote = await opts.client.resolve(access, refSpec(plan), signal);
   } catch (e) {
-    remoteError = problemOf(e);
+    remoteError = errorProblem(e);
   }
   const base: GitPlanOutcome = { ...(remote ? { remote } : {}), ...(remoteError ? { remoteError } : {}) };
   const verify = plan.verify;
@@ -157,7 +156,7 @@ export async function runGitPlan(plan: GitPlan, secrets: SecretCache, opts: GitR
       });
       return verification(commit, r);
     } catch (e) {
-      return problemOf(e);
+      return errorProblem(e);
     }
   };
   const running = runningCommit === undefined ? undefined : await run(runningCommit);

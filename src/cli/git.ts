@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkGitRepository } from '../audit/git-one.js';
+import { decodeSecret } from '../kube/secret.js';
 import { formatGitText } from '../report/git-text.js';
 import { palette, useColor, type ColorMode } from '../report/color.js';
 import { ExitCode, usageError } from './exit.js';
@@ -67,31 +68,16 @@ async function readKeys(path: string): Promise<Record<string, Uint8Array>> {
   return out;
 }
 
-
-/** `data` (base64) and `stringData` of a Secret manifest; values are never echoed in errors. */
-function secretData(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
+/** A Secret manifest read as `-f` reads one (kube/secret.ts: `data` base64, `stringData` UTF-8); values are never echoed in errors. */
+function secretData(bytes: Uint8Array, file: string): Readonly<Record<string, Uint8Array>> {
   let doc: unknown;
   try {
     doc = parseYaml(new TextDecoder().decode(bytes));
   } catch {
     throw usageError(`--secret ${file}: not YAML or JSON`);
   }
-  const obj = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : undefined;
-  if (obj?.['kind'] !== 'Secret') throw usageError(`--secret ${file}: not a Secret manifest (kind: Secret)`);
-  const out: Record<string, Uint8Array> = {};
-  const data = obj['data'];
-  if (typeof data === 'object' && data !== null) {
-    for (const [k, v] of Object.entries(data)) {
-      if (typeof v !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(v)) throw usageError(`--secret ${file}: data.${k} is not base64`);
-      out[k] = Buffer.from(v, 'base64');
-    }
-  }
-  const stringData = obj['stringData'];
-  if (typeof stringData === 'object' && stringData !== null) {
-    for (const [k, v] of Object.entries(stringData)) {
-      if (typeof v !== 'string') throw usageError(`--secret ${file}: stringData.${k} is not a string`);
-      out[k] = new TextEncoder().encode(v);
-    }
-  }
-  return out;
+  if (typeof doc !== 'object' || doc === null || (doc as Record<string, unknown>)['kind'] !== 'Secret') throw usageError(`--secret ${file}: not a Secret manifest (kind: Secret)`);
+  const r = decodeSecret(doc, file);
+  if (r.state !== 'found') throw usageError(`--secret: ${r.message}`);
+  return r.data;
 }

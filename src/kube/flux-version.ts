@@ -34,7 +34,7 @@ export function compareSemver(a: Semver, b: Semver): number {
 
 /**
  * The source-controller each flux2 release ships (flux2 `manifests/bases/source-controller/kustomization.yaml`
- * at the tag; /work/notes research §0). Not every patch: a flux2 version between two rows of one minor maps
+ * at the tag; the "flux2 from" column of docs/flux-rules.md's Version rules). Not every patch: a flux2 version between two rows of one minor maps
  * to the earlier row, the oldest source-controller it can ship. Adding a flux2 release is one row here.
  */
 export const FLUX2_SOURCE_CONTROLLER: readonly { readonly flux2: string; readonly sourceController: string }[] = [

@@ -304,7 +304,7 @@ export interface WatchedSource extends ObjectSource {
 }
 
 /** How long -w keeps the Flux version it read: an upgrade is seen within this time, as a rotated key is. */
-export const FLUX_VERSION_TTL_MS = 10 * 60_000;
+const FLUX_VERSION_TTL_MS = 10 * 60_000;
 
 /** The last answer of `read`, asked again only once it is `ttlMs` old; concurrent callers share one request. */
 function remembered<T>(read: (signal?: AbortSignal) => Promise<T>, ttlMs: number, now: () => number = Date.now): (signal?: AbortSignal) => Promise<T> {

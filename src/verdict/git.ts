@@ -1,6 +1,8 @@
+import { shortDigest } from '../graph/revision.js';
 import type { GraphNode } from '../graph/types.js';
 import type { GitRepository } from '../kube/types.js';
 import type { Check, SignatureEvidence } from '../verify/evidence.js';
+import { parseSourceVerifiedMessage } from '../verify/git/index.js';
 import { failing, toFinding } from './assemble.js';
 import type { Judgement } from './assemble.js';
 import { reasonForCode, reasonForTrustProblem } from './codes.js';
@@ -29,7 +31,7 @@ export function gitFinding(node: GraphNode, outcome: GitPlanOutcome | undefined)
   let agrees: boolean | undefined;
   let stale = false;
   if (sv !== undefined && sv.status !== 'Unknown' && ours !== undefined && obj?.verify !== undefined) {
-    const named = sv.status === 'True' ? COMMIT_IN_MESSAGE.exec(sv.message ?? '')?.[1] : undefined;
+    const named = sv.status === 'True' ? parseSourceVerifiedMessage(sv.message ?? '').commit?.id : undefined;
     const aboutNext = sv.status === 'False' && outcome?.next !== undefined && (sv.message ?? '').includes(outcome.next.commit);
     const oursThere = aboutNext ? outcome?.next?.verified : ours;
     agrees = oursThere === undefined ? undefined : oursThere === (sv.status === 'True');
@@ -62,9 +64,9 @@ export function gitFinding(node: GraphNode, outcome: GitPlanOutcome | undefined)
     if (refused && judgement.state === 'verified') {
       judgement = { ...judgement, primary: 'update-refused' };
       extra.push('update-refused');
-      suffixes.push(`Flux refused ${where} at ${short(drift.registryDigest)} and keeps running ${short(drift.runningDigest)}: ${firstLine(sv.message ?? '')}`);
+      suffixes.push(`Flux refused ${where} at ${shortDigest(drift.registryDigest ?? '')} and keeps running ${shortDigest(drift.runningDigest ?? '')}: ${firstLine(sv.message ?? '')}`);
     } else {
-      suffixes.push(`the remote's ${where} is now at ${short(drift.registryDigest)} (next reconcile: ${drift.nextReconcile})`);
+      suffixes.push(`the remote's ${where} is now at ${shortDigest(drift.registryDigest ?? '')} (next reconcile: ${drift.nextReconcile})`);
     }
   }
   if (outcome?.remoteError && outcome.running !== undefined) {
@@ -88,11 +90,6 @@ export function gitFinding(node: GraphNode, outcome: GitPlanOutcome | undefined)
   }
   return f;
 }
-
-/** The commit a True SourceVerified names (`- commit '<hex>' with key …`, and v1.0's one-line form). */
-const COMMIT_IN_MESSAGE = /commit '([0-9a-f]{40})' with key/;
-
-const short = (d: string | undefined): string => (d === undefined ? '' : `${d.slice(0, 17)}…`);
 
 function judge(obj: GitRepository | undefined, outcome: GitPlanOutcome | undefined): Judgement {
   if (obj?.verify === undefined) return { state: 'not-enforced', primary: 'not-enforced', message: `no spec.verify: Flux applies whatever is pushed to ${obj?.url ?? 'the repository'}`, next: 'set spec.verify (mode HEAD, and a Secret with the signers\' OpenPGP keys as *.asc or SSH keys as *.sshpub)' };

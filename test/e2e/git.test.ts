@@ -389,6 +389,13 @@ describe('GitRepository verification: Flux, git verify-* and kubectl verify on t
       const usage = await runPlugin(['git', l.fleet.url, '--branch', 'pgp-signed']);
       assert.equal(usage.code, 2);
       assert.match(usage.stderr, /no trusted keys: give --keys/);
+      // a --secret manifest is read as -f reads Secrets; a bad value is named by its key, never shown
+      const bad = join(dir, 'auth.yaml');
+      writeFileSync(bad, 'apiVersion: v1\nkind: Secret\nmetadata: {name: auth}\ndata: {username: dXNlcg==, password: "s3cr3t!!"}\n');
+      const secret = await runPlugin(['git', l.fleet.url, '--branch', 'pgp-signed', '--keys', join(dir, 'pgp-signed'), '--secret', bad]);
+      assert.equal(secret.code, 2);
+      assert.match(secret.stderr, /--secret: Secret .*auth\.yaml: data key "password" is not valid base64/);
+      assert.doesNotMatch(secret.stderr, /s3cr3t/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

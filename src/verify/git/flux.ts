@@ -8,15 +8,6 @@ import type { GitObjectResult } from './verify.js';
 /** source-controller's GitVerificationMode (api/v1 gitrepository_types.go). */
 export type GitVerifyMode = 'HEAD' | 'Tag' | 'TagAndHEAD';
 
-/**
- * What source-controller verifies for `spec.verify.mode`: '' or absent → nothing (verifySignature
- * returns early); a valid mode as is; anything else (the legacy `head` included) → HEAD (GetMode).
- */
-export function effectiveMode(mode: string | undefined): GitVerifyMode | undefined {
-  if (mode === undefined || mode === '') return undefined;
-  return mode === 'Tag' || mode === 'TagAndHEAD' || mode === 'HEAD' ? mode : 'HEAD';
-}
-
 export type GitFluxReason = 'Succeeded' | 'InvalidVerificationMode' | 'InvalidGitObject' | 'InvalidTagSignature' | 'InvalidCommitSignature';
 
 export interface GitFluxStep {

@@ -3,9 +3,9 @@ export { gitObjectId, parseCommit, parseTag, signatureType, signedParts } from '
 export type { GitPerson, GitSignatureType, ParsedCommit, ParsedTag, RawGitObject } from './object.js';
 export { PGP_SUFFIX, SSH_SUFFIX, entryKind, readGitKeys } from './keys.js';
 export type { GitKeyEntry, GitKeyring, PgpEntry, SshEntry, UnreadableEntry } from './keys.js';
-export { LATEST_GIT_RULES, LEGACY_GIT_RULES, LEGACY_SECRET_ERROR_PREFIX, SECRET_ERROR_PREFIX } from './rules.js';
+export { LATEST_GIT_RULES, LEGACY_GIT_RULES } from './rules.js';
 export type { GitFluxRules } from './rules.js';
 export { verifyGitObject } from './verify.js';
 export type { GitObjectResult, GitVerifyOptions } from './verify.js';
-export { effectiveMode, parseSourceVerifiedMessage, tagString, verifyLikeFlux } from './flux.js';
+export { parseSourceVerifiedMessage, tagString, verifyLikeFlux } from './flux.js';
 export type { GitFluxInput, GitFluxReason, GitFluxResult, GitFluxStep, GitVerifyMode, SourceVerifiedParts } from './flux.js';

@@ -16,7 +16,3 @@ export const LATEST_GIT_RULES: GitFluxRules = { sshKeys: true, skipUnreadableKey
 
 /** source-controller v1.0 … v1.8.x (pkg/git ≤ v0.43.x): OpenPGP only, unreadable keys fatal. */
 export const LEGACY_GIT_RULES: GitFluxRules = { sshKeys: false, skipUnreadableKeys: false, noMatchingKeySuffix: false };
-
-/** The SourceVerified message prefix when the Secret cannot be read (≥ 1.9.0; before: "PGP public keys secret error: "). */
-export const SECRET_ERROR_PREFIX = 'public keys secret error: ';
-export const LEGACY_SECRET_ERROR_PREFIX = 'PGP public keys secret error: ';

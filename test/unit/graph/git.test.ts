@@ -25,6 +25,7 @@ describe('Git plans', () => {
     assert.equal(mode('Tag')?.mode, 'Tag');
     assert.equal(mode('TagAndHEAD')?.mode, 'TagAndHEAD');
     assert.equal(mode('bogus')?.mode, 'HEAD');
+    assert.equal(mode('tag')?.mode, 'HEAD', 'an invalid mode (case matters) reads as HEAD');
     assert.equal(mode(''), undefined);
     assert.equal(gitVerify(gitRepo('r')), undefined);
   });

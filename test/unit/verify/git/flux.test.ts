@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { LATEST_GIT_RULES, effectiveMode, gitObjectId, parseSourceVerifiedMessage, parseTag, readGitKeys, signedParts, verifyLikeFlux } from '../../../../src/verify/git/index.js';
+import { LATEST_GIT_RULES, gitObjectId, parseSourceVerifiedMessage, parseTag, readGitKeys, signedParts, verifyLikeFlux } from '../../../../src/verify/git/index.js';
 import type { GitFluxInput, GitKeyring, RawGitObject } from '../../../../src/verify/git/index.js';
 import { Lab, bytes } from './tools.js';
 
@@ -115,16 +115,6 @@ describe('GitRepository verification as source-controller runs it (tags and mode
     assert.equal(f.status, 'False');
     assert.equal(f.reason, 'InvalidVerificationMode');
     assert.equal(f.message, "cannot verify tag object's signature if a tag reference is not specified");
-  });
-
-  it('effectiveMode mirrors GetMode, and an empty mode verifies nothing', () => {
-    assert.equal(effectiveMode(undefined), undefined);
-    assert.equal(effectiveMode(''), undefined);
-    assert.equal(effectiveMode('head'), 'HEAD');
-    assert.equal(effectiveMode('HEAD'), 'HEAD');
-    assert.equal(effectiveMode('Tag'), 'Tag');
-    assert.equal(effectiveMode('TagAndHEAD'), 'TagAndHEAD');
-    assert.equal(effectiveMode('tag'), 'HEAD');
   });
 
   it('parseSourceVerifiedMessage reads every form Flux has written', () => {
